@@ -1,0 +1,11 @@
+/**
+ * Blastwall core: deadlines and call context, retry with backoff and budgets, and the pipeline that composes
+ * policies around a call. No runtime dependencies.
+ */
+module dev.blastwall.core {
+  requires static transitive org.jspecify;
+
+  exports dev.blastwall.time;
+  exports dev.blastwall.deadline;
+  exports dev.blastwall.retry;
+}
