@@ -8,4 +8,9 @@ module dev.blastwall.core {
   exports dev.blastwall.time;
   exports dev.blastwall.deadline;
   exports dev.blastwall.retry;
+  exports dev.blastwall.context;
+  exports dev.blastwall.failure;
+  exports dev.blastwall.event;
+  exports dev.blastwall.pipeline;
+  exports dev.blastwall.hedge;
 }

@@ -3,6 +3,7 @@ package dev.blastwall.deadline;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.time.Ticker;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -93,9 +94,11 @@ public final class Deadline implements Comparable<Deadline> {
 
   /** This deadline moved by {@code offsetNanos} (clamped). */
   public Deadline offset(long offsetNanos) {
-    long remaining = remainingNanos();
-    long moved = clamp(remaining + clamp(offsetNanos));
-    return new Deadline(ticker, ticker.nanos() + moved);
+    // One reading only: re-reading the ticker would shift the result by the time between the two reads, so a
+    // zero offset (or reserve(ZERO)) could land later than this deadline.
+    long now = ticker.nanos();
+    long moved = clamp(deadlineNanos - now + clamp(offsetNanos));
+    return new Deadline(ticker, now + moved);
   }
 
   /**
@@ -137,7 +140,8 @@ public final class Deadline implements Comparable<Deadline> {
     long remaining = remainingNanos();
     String sign = remaining < 0 ? "-" : "";
     long abs = Math.abs(remaining);
+    // Locale.ROOT: the default locale may pad with non-ASCII digits (ar-SA, fa), mixing scripts in one number.
     return "Deadline[" + (remaining <= 0 ? "expired " : "") + sign + (abs / 1_000_000) + "."
-        + String.format("%06d", abs % 1_000_000) + " ms from now]";
+        + String.format(Locale.ROOT, "%06d", abs % 1_000_000) + " ms from now]";
   }
 }

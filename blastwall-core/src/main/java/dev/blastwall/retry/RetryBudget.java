@@ -5,8 +5,34 @@ package dev.blastwall.retry;
  * while it is sick. One budget is shared by every call to the same upstream.
  *
  * <p>Implementations are thread-safe and lock-free; the balance never goes negative.
+ *
+ * <p>Two kinds come with Blastwall: {@link #ratio()} lets retries add a share of the request load (Finagle's
+ * model), {@link #throttle(int, double)} stops retries while failures outweigh successes (gRPC's model).
  */
 public interface RetryBudget {
+
+  /**
+   * Starts a budget that allows retries up to a share of recent requests plus a small per-second floor; see
+   * {@link RatioRetryBudget}. The defaults (10%, a 10 s window, 10 retries per second) suit most callers.
+   */
+  static RatioRetryBudget.Builder ratio() {
+    return RatioRetryBudget.builder();
+  }
+
+  /**
+   * gRPC-style retry throttling (gRFC A6); see {@link RetryThrottle}.
+   *
+   * @param maxTokens the starting count and cap, in {@code (0, 1000]}
+   * @param tokenRatio the tokens a success gives back, in {@code (0, 1]} with at most 3 decimal places
+   */
+  static RetryThrottle throttle(int maxTokens, double tokenRatio) {
+    return RetryThrottle.of(maxTokens, tokenRatio);
+  }
+
+  /** A budget that always allows a retry and keeps no account; its {@link #balance()} is infinite. */
+  static RetryBudget unlimited() {
+    return UnlimitedRetryBudget.INSTANCE;
+  }
 
   /** A new logical request is about to send its first attempt. */
   void onRequest();
@@ -19,7 +45,8 @@ public interface RetryBudget {
 
   /**
    * Asks to send one retry or hedge. Returns {@code true} and withdraws its cost when the budget allows it,
-   * {@code false} (withdrawing nothing) when it is exhausted.
+   * {@code false} (withdrawing nothing) when it is exhausted. The cost may be nothing: {@link RetryThrottle}
+   * charges a retry only if it fails.
    */
   boolean tryAcquireRetry();
 

@@ -35,6 +35,10 @@ final class SystemScheduler implements Scheduler {
 
   @Override
   public void sleep(long delayNanos) throws InterruptedException {
+    // An interrupted thread never waits, even for nothing: the caller asked to stop.
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
     long end = System.nanoTime() + delayNanos;
     for (long left = delayNanos; left > 0; left = end - System.nanoTime()) {
       LockSupport.parkNanos(left);

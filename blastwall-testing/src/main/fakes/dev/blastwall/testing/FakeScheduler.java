@@ -4,6 +4,7 @@ import dev.blastwall.time.Cancellable;
 import dev.blastwall.time.Scheduler;
 import java.time.Duration;
 import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FakeScheduler implements Scheduler {
 
+  /**
+   * About 100 years, as for deadlines. Longer delays are cut to it so every due time stays within half the
+   * {@code long} range of the others: beyond that, wrap-around-aware ordering cannot tell later from earlier.
+   */
+  private static final long MAX_DELAY_NANOS = TimeUnit.DAYS.toNanos(100 * 365);
+
   private final FakeTicker ticker;
   private final ReentrantLock lock = new ReentrantLock();
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
@@ -51,7 +58,7 @@ public final class FakeScheduler implements Scheduler {
 
   @Override
   public Cancellable schedule(Runnable task, long delayNanos) {
-    long due = ticker.nanos() + Math.max(0, delayNanos);
+    long due = ticker.nanos() + Math.max(0, Math.min(MAX_DELAY_NANOS, delayNanos));
     lock.lock();
     try {
       Task scheduled = new Task(task, due, sequence++);
@@ -63,21 +70,35 @@ public final class FakeScheduler implements Scheduler {
   }
 
   /**
-   * Advances time by {@code delayNanos}, running what falls due meanwhile.
+   * Advances time by {@code delayNanos}, running what falls due meanwhile. Like a real sleep it ends early when
+   * the thread is interrupted: time stops at the due time of the task that interrupted it.
    *
-   * @throws InterruptedException if a task that ran meanwhile interrupted this thread (an attempt timeout does)
+   * @throws InterruptedException if the thread was interrupted on entry or a task that ran meanwhile interrupted
+   *     it (an attempt timeout does); the interrupt flag is cleared, as {@link Thread#sleep} does
    */
   @Override
   public void sleep(long delayNanos) throws InterruptedException {
-    advanceNanos(Math.max(0, delayNanos));
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
+    long target = ticker.nanos() + Math.max(0, delayNanos);
+    for (Task next = pollDue(target); next != null; next = pollDue(target)) {
+      ticker.advanceTo(next.due);
+      next.run();
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+    }
+    ticker.advanceTo(target);
   }
 
   /** Advances time by {@code duration}, running each task as its due time is reached; returns how many ran. */
   public int advance(Duration duration) {
-    return advanceNanos(nonNegative("duration", duration.toNanos()));
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(
+          "duration: " + duration + " (expected: >= 0, time only moves forward)");
+    }
+    return advanceNanos(saturatedNanos(duration));
   }
 
   /** Advances time by {@code deltaNanos}, running each task as its due time is reached; returns how many ran. */
@@ -102,7 +123,7 @@ public final class FakeScheduler implements Scheduler {
   public int runAll(int maxTasks) {
     int ran = 0;
     while (ran < maxTasks) {
-      Task next = pollDue(Long.MAX_VALUE);
+      Task next = poll(/* target= */ 0, /* any= */ true);
       if (next == null) {
         break;
       }
@@ -136,12 +157,18 @@ public final class FakeScheduler implements Scheduler {
   }
 
   private @Nullable Task pollDue(long target) {
+    return poll(target, /* any= */ false);
+  }
+
+  /** The next live task due at or before {@code target}, or regardless of its due time when {@code any}. */
+  private @Nullable Task poll(long target, boolean any) {
     lock.lock();
     try {
       while (true) {
         Task head = queue.peek();
-        // Wrap-around aware: due is at or before target when the difference is not positive.
-        if (head == null || (target != Long.MAX_VALUE && head.due - target > 0)) {
+        // Wrap-around aware: due is at or before target when the difference is not positive. No sentinel
+        // target for "any": every long, Long.MAX_VALUE included, is a reading the ticker can reach.
+        if (head == null || (!any && head.due - target > 0)) {
           return null;
         }
         queue.poll();
@@ -187,6 +214,15 @@ public final class FakeScheduler implements Scheduler {
     public int compareTo(Task other) {
       int byDue = Long.signum(due - other.due);
       return byDue != 0 ? byDue : Long.compare(order, other.order);
+    }
+  }
+
+  /** Durations beyond the long range of nanoseconds advance by the most a long can hold. */
+  static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
     }
   }
 

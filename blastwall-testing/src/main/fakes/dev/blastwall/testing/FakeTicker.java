@@ -40,7 +40,11 @@ public final class FakeTicker implements Ticker {
 
   /** Moves time forward by {@code duration}. */
   public FakeTicker advance(Duration duration) {
-    return advanceNanos(nonNegative("duration", duration.toNanos()));
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(
+          "duration: " + duration + " (expected: >= 0, time only moves forward)");
+    }
+    return advanceNanos(FakeScheduler.saturatedNanos(duration));
   }
 
   /** Moves time forward by {@code deltaNanos}, which must not be negative (a monotonic clock never goes back). */

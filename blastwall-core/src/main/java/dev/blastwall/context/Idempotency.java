@@ -1,0 +1,53 @@
+package dev.blastwall.context;
+
+import dev.blastwall.internal.Checks;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Whether repeating a call is safe, which decides whether Blastwall may retry or hedge it.
+ *
+ * <p>A naturally idempotent operation (a read, a PUT by id) may be repeated freely. A mutation is safe to repeat
+ * only when it carries an idempotency key that the server deduplicates on: the key is generated once per logical
+ * call and reused by all its retries and hedges.
+ *
+ * @param idempotent whether the operation is idempotent by its nature
+ * @param key the idempotency key, or {@code null} when the call carries none
+ */
+public record Idempotency(boolean idempotent, @Nullable String key) {
+
+  /** Longest accepted key (what payment APIs accept; long enough for a UUID plus a client prefix). */
+  public static final int MAX_KEY_LENGTH = 255;
+
+  /** A naturally idempotent operation. */
+  public static final Idempotency IDEMPOTENT = new Idempotency(true, null);
+
+  /** An operation that must not be repeated: never retried, never hedged. */
+  public static final Idempotency NON_IDEMPOTENT = new Idempotency(false, null);
+
+  public Idempotency {
+    if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !isVisibleAscii(key))) {
+      throw Checks.invalidArgument("key", '"' + key + '"',
+          "1 to " + MAX_KEY_LENGTH + " visible ASCII characters");
+    }
+  }
+
+  /** A non-idempotent operation made safe to retry by {@code key}. */
+  public static Idempotency withKey(String key) {
+    return new Idempotency(false, key);
+  }
+
+  /** Whether the operation may be sent more than once: idempotent by nature, or deduplicated by a key. */
+  public boolean isRepeatable() {
+    return idempotent || key != null;
+  }
+
+  private static boolean isVisibleAscii(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,5 @@
+/** Typed events every policy emits (attempts, retries, budgets, deadlines), free when nobody listens. */
+@NullMarked
+package dev.blastwall.event;
+
+import org.jspecify.annotations.NullMarked;

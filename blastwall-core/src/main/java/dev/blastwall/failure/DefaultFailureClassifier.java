@@ -1,0 +1,69 @@
+package dev.blastwall.failure;
+
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/** The classification that follows the seed's retry rules, for JDK exceptions and Blastwall's own. */
+enum DefaultFailureClassifier implements FailureClassifier {
+  INSTANCE;
+
+  @Override
+  public FailureKind classify(Throwable failure) {
+    Throwable unwrapped = unwrap(failure);
+    if (unwrapped instanceof RemoteFailure remote) {
+      return remote.kind();
+    }
+    if (unwrapped instanceof BlastwallException blastwall) {
+      return blastwall.kind();
+    }
+    // Connection never made: the request cannot have run, so any operation may be retried elsewhere.
+    if (unwrapped instanceof ConnectException
+        || unwrapped instanceof NoRouteToHostException
+        || unwrapped instanceof UnknownHostException
+        || unwrapped instanceof PortUnreachableException) {
+      return FailureKind.UNAVAILABLE;
+    }
+    // Read timeouts: the request may have run.
+    if (unwrapped instanceof SocketTimeoutException || unwrapped instanceof TimeoutException) {
+      return FailureKind.TIMEOUT;
+    }
+    if (unwrapped instanceof InterruptedException
+        || unwrapped instanceof InterruptedIOException
+        || unwrapped instanceof CancellationException) {
+      return FailureKind.CANCELLED;
+    }
+    // The connection broke mid-exchange (reset, closed): may have run, like a server-side error.
+    if (unwrapped instanceof ClosedChannelException || unwrapped instanceof java.io.IOException) {
+      return FailureKind.INTERNAL;
+    }
+    if (unwrapped instanceof IllegalArgumentException
+        || unwrapped instanceof IllegalStateException
+        || unwrapped instanceof UnsupportedOperationException
+        || unwrapped instanceof SecurityException) {
+      return FailureKind.INVALID;
+    }
+    return FailureKind.UNKNOWN;
+  }
+
+  /** Futures wrap the real failure; classify what happened, not how it was delivered. */
+  private static Throwable unwrap(Throwable failure) {
+    Throwable current = failure;
+    for (int depth = 0; depth < 8; depth++) {
+      Throwable cause = current.getCause();
+      if (cause == null || !(current instanceof CompletionException || current instanceof ExecutionException)) {
+        break;
+      }
+      current = cause;
+    }
+    return current;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.blastwall.failure;
+
+/**
+ * Decides what kind of failure an exception is. Shared by retry and (later) circuit breakers, so that what one
+ * policy treats as the upstream's fault the other does too: a validation error never trips a breaker.
+ *
+ * <p>Implementations must be thread-safe and should not allocate: they run on every failed attempt.
+ */
+@FunctionalInterface
+public interface FailureClassifier {
+
+  /** The kind of {@code failure}. */
+  FailureKind classify(Throwable failure);
+
+  /** The upstream's retry-after hint carried by {@code failure}, in nanoseconds, or -1 if none. */
+  default long retryAfterNanos(Throwable failure) {
+    if (failure instanceof RemoteFailure remote) {
+      return remote.retryAfterNanos();
+    }
+    return failure instanceof BlastwallException blastwall ? blastwall.retryAfterNanos() : -1;
+  }
+
+  /** Whether {@code failure} asks that no layer above the one that raised it retries. */
+  default boolean doNotRetry(Throwable failure) {
+    if (failure instanceof RemoteFailure remote) {
+      return remote.doNotRetry();
+    }
+    return failure instanceof BlastwallException blastwall && blastwall.doNotRetry();
+  }
+
+  /**
+   * The seed's rules: transient network errors, "unavailable" and "overloaded" are retryable; validation-type
+   * errors never; an internal error or a timed-out attempt only for idempotent operations; anything unknown is
+   * not retried.
+   */
+  static FailureClassifier defaults() {
+    return DefaultFailureClassifier.INSTANCE;
+  }
+
+  /** This classifier, except that failures {@code first} recognises (does not call UNKNOWN) take its answer. */
+  default FailureClassifier preferring(FailureClassifier first) {
+    FailureClassifier fallback = this;
+    return failure -> {
+      FailureKind kind = first.classify(failure);
+      return kind != FailureKind.UNKNOWN ? kind : fallback.classify(failure);
+    };
+  }
+}

@@ -1,0 +1,42 @@
+package dev.blastwall.failure;
+
+/**
+ * The class of a failed attempt, which decides whether retrying can help. Protocol adapters map their statuses
+ * onto these (gRPC UNAVAILABLE and HTTP 503 are {@link #UNAVAILABLE}; RESOURCE_EXHAUSTED and 429 are
+ * {@link #OVERLOADED}; INVALID_ARGUMENT and 400 are {@link #INVALID}, and so on).
+ */
+public enum FailureKind {
+  /** The upstream could not be reached or said it is unavailable: the request did not run. Retryable. */
+  UNAVAILABLE,
+  /** The upstream is overloaded and asked to slow down, possibly with a retry-after hint. Retryable. */
+  OVERLOADED,
+  /** The attempt ran out of its own time; the request may or may not have run. Retryable only if idempotent. */
+  TIMEOUT,
+  /** The upstream failed internally; the request may have partly run. Retryable only if idempotent. */
+  INTERNAL,
+  /** The request itself is wrong (validation, not found, permission denied): repeating it cannot help. */
+  INVALID,
+  /** The whole call's deadline passed: nobody is waiting for a retry any more. */
+  DEADLINE_EXCEEDED,
+  /** The caller cancelled the call. */
+  CANCELLED,
+  /** Anything not classified: not retried, since nothing says that repeating it is safe or useful. */
+  UNKNOWN;
+
+  /**
+   * Whether a failure of this kind may be retried for an operation with the given idempotency: never for a
+   * non-repeatable operation; for a repeatable one, the kinds that mean "did not run" or "try later", plus the
+   * kinds that mean "may have run" when the operation is idempotent by nature (a key alone does not make a
+   * half-done mutation safe to redo).
+   */
+  public boolean isRetryable(boolean idempotent, boolean hasIdempotencyKey) {
+    if (!idempotent && !hasIdempotencyKey) {
+      return false;
+    }
+    return switch (this) {
+      case UNAVAILABLE, OVERLOADED -> true;
+      case TIMEOUT, INTERNAL -> idempotent;
+      case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;
+    };
+  }
+}

@@ -1,0 +1,119 @@
+package dev.blastwall.pipeline;
+
+import dev.blastwall.context.CallContext;
+import dev.blastwall.context.Cancellation;
+import dev.blastwall.context.Idempotency;
+import dev.blastwall.failure.FailureKind;
+import dev.blastwall.time.Cancellable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One logical call run asynchronously: each attempt's completion decides the next step, and waits are scheduled,
+ * never slept. Steps never overlap, so the run's state needs no locking.
+ */
+final class AsyncCall<T extends @Nullable Object> extends CallRun {
+
+  private final Supplier<? extends CompletionStage<T>> task;
+  private final CompletableFuture<T> result = new CompletableFuture<>();
+  private volatile @Nullable Cancellation inFlight;
+  private @Nullable Throwable lastFailure;
+
+  AsyncCall(Pipeline pipeline, CallContext parent, Idempotency idempotency,
+      Supplier<? extends CompletionStage<T>> task) {
+    super(pipeline, parent, idempotency);
+    this.task = task;
+  }
+
+  CompletableFuture<T> result() {
+    return result;
+  }
+
+  void start() {
+    // The caller cancelling the result stops the attempt in flight; retries check result.isDone() first.
+    // The dependent future is not needed: the callback itself handles everything.
+    var unused = result.whenComplete((value, failure) -> {
+      Cancellation attempt = inFlight;
+      if (failure instanceof CancellationException && attempt != null) {
+        attempt.cancel(failure);
+      }
+    });
+    attempt();
+  }
+
+  private void attempt() {
+    if (result.isDone()) {
+      return;
+    }
+    Cancellation cancellation = context.cancellation().child();
+    CallContext attemptContext = startAttempt(cancellation, lastFailure);
+    if (attemptContext == null) {
+      result.completeExceptionally(terminal != null ? terminal : new CancellationException());
+      return;
+    }
+    inFlight = cancellation;
+    long limit = attemptLimitNanos();
+    CompletableFuture<T> stage;
+    try {
+      stage = attemptContext.call(task::get).toCompletableFuture();
+    } catch (Throwable thrown) {
+      stage = CompletableFuture.failedFuture(thrown);
+    }
+    CompletableFuture<T> running = stage;
+    cancellation.onCancel(() -> running.cancel(/* mayInterruptIfRunning= */ true));
+    Cancellable timer = limit < 0 ? null
+        : pipeline.scheduler.schedule(() -> cancellation.cancel(timeoutFailure(limit)), limit);
+    var unusedDependent = running.whenComplete((value, failure) -> {
+      if (timer != null) {
+        timer.cancel();
+      }
+      afterAttempt(cancellation, value, failure);
+    });
+  }
+
+  private void afterAttempt(Cancellation cancellation, @Nullable T value, @Nullable Throwable thrown) {
+    // Stopped from outside (time limit, caller cancelled): report why, not the CancellationException it caused.
+    Throwable failure = cancellation.isCancelled() ? cancellation.cause() : unwrap(thrown);
+    long delay;
+    if (failure == null) {
+      FailureKind kind = pipeline.retry.resultClassifier().classify(value);
+      if (kind == null) {
+        afterSuccess();
+        result.complete(value);
+        return;
+      }
+      delay = afterFailure(null, kind);
+      if (delay == STOP) {
+        if (terminal == null) {
+          result.complete(value);
+        } else {
+          result.completeExceptionally(terminal);
+        }
+        return;
+      }
+    } else {
+      lastFailure = failure;
+      delay = afterFailure(failure, FailureKind.UNKNOWN);
+      if (delay == STOP) {
+        result.completeExceptionally(terminal != null ? terminal : failure);
+        return;
+      }
+    }
+    if (result.isDone()) {
+      return;
+    }
+    if (delay > 0) {
+      pipeline.scheduler.schedule(this::attempt, delay);
+    } else {
+      attempt();
+    }
+  }
+
+  private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+}

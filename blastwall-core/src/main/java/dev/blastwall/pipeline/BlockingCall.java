@@ -1,0 +1,105 @@
+package dev.blastwall.pipeline;
+
+import dev.blastwall.context.CallContext;
+import dev.blastwall.context.Cancellation;
+import dev.blastwall.context.Idempotency;
+import dev.blastwall.failure.FailureKind;
+import dev.blastwall.time.Cancellable;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+
+/** One logical call run on the caller's thread: attempts, timeouts by interrupt, backoff by parking. */
+final class BlockingCall<T extends @Nullable Object> extends CallRun {
+
+  private final Callable<T> task;
+
+  BlockingCall(Pipeline pipeline, CallContext parent, Idempotency idempotency, Callable<T> task) {
+    super(pipeline, parent, idempotency);
+    this.task = task;
+  }
+
+  T run() throws Exception {
+    Throwable lastFailure = null;
+    while (true) {
+      Cancellation cancellation = context.cancellation().child();
+      CallContext attemptContext = startAttempt(cancellation, lastFailure);
+      if (attemptContext == null) {
+        throw rethrow(terminal);
+      }
+      long limit = attemptLimitNanos();
+      AttemptGuard guard = new AttemptGuard(Thread.currentThread());
+      cancellation.onCancel(guard::stop);
+      Cancellable timer = limit < 0 ? null
+          : pipeline.scheduler.schedule(() -> cancellation.cancel(timeoutFailure(limit)), limit);
+
+      T value;
+      try {
+        value = attemptContext.call(task);
+      } catch (Throwable thrown) {
+        lastFailure = finish(guard, timer) ? thrown : stopCause(cancellation);
+        pause(afterFailureOrThrow(lastFailure));
+        continue;
+      }
+      if (!finish(guard, timer)) {
+        // Stopped from outside (time limit, caller cancelled): that is what happened, even if the task
+        // swallowed its interrupt and returned.
+        lastFailure = stopCause(cancellation);
+        pause(afterFailureOrThrow(lastFailure));
+        continue;
+      }
+      FailureKind kind = pipeline.retry.resultClassifier().classify(value);
+      if (kind == null) {
+        afterSuccess();
+        return value;
+      }
+      long delay = afterFailure(null, kind);
+      if (delay == STOP) {
+        if (terminal == null) {
+          return value;
+        }
+        throw rethrow(terminal);
+      }
+      pause(delay);
+    }
+  }
+
+  /** Ends the attempt's timer and guard; true if the attempt ended on its own, false if it was stopped. */
+  private static boolean finish(AttemptGuard guard, @Nullable Cancellable timer) {
+    if (timer != null) {
+      timer.cancel();
+    }
+    return guard.finish();
+  }
+
+  private static Throwable stopCause(Cancellation cancellation) {
+    Throwable cause = cancellation.cause();
+    return cause != null ? cause : new CancellationException("attempt stopped");
+  }
+
+  /** The delay before the next attempt; throws what the call ends with when it must stop. */
+  private long afterFailureOrThrow(Throwable failure) throws Exception {
+    long delay = afterFailure(failure, FailureKind.UNKNOWN);
+    if (delay == STOP) {
+      throw rethrow(terminal != null ? terminal : failure);
+    }
+    return delay;
+  }
+
+  private void pause(long delayNanos) throws InterruptedException {
+    if (delayNanos > 0) {
+      pipeline.scheduler.sleep(delayNanos);
+    }
+  }
+
+  private static Exception rethrow(@Nullable Throwable failure) {
+    if (failure instanceof Exception exception) {
+      return exception;
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    return new UndeclaredThrowableException(failure);
+  }
+}

@@ -1,0 +1,198 @@
+package dev.blastwall.pipeline;
+
+import dev.blastwall.context.AttemptKind;
+import dev.blastwall.context.CallContext;
+import dev.blastwall.context.Cancellation;
+import dev.blastwall.context.Idempotency;
+import dev.blastwall.deadline.Deadline;
+import dev.blastwall.event.BlastwallEvent;
+import dev.blastwall.failure.AttemptTimeoutException;
+import dev.blastwall.failure.BlastwallException;
+import dev.blastwall.failure.DeadlineExceededException;
+import dev.blastwall.failure.FailureClassifier;
+import dev.blastwall.failure.FailureKind;
+import dev.blastwall.failure.RetriesExhaustedException;
+import dev.blastwall.failure.RetryBudgetExhaustedException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The state of one logical call and the decisions shared by the blocking and async executions, so both behave
+ * identically: when an attempt may start, how long it may run, and what happens after it fails.
+ *
+ * <p>Confined to one thread at a time: the blocking execution runs on the caller's thread; the async execution
+ * hands the run from one attempt's completion to the next, never running two steps at once.
+ */
+abstract class CallRun {
+
+  /** Returned by {@link #afterFailure} when the call must stop; see {@link #terminal}. */
+  static final long STOP = -1;
+
+  final Pipeline pipeline;
+  final CallContext context;
+  final @Nullable Deadline deadline;
+  final int maxAttempts;
+
+  int attempts;
+  private long previousDelayNanos;
+  private long attemptStartNanos;
+  private boolean deadlineBindsAttempt;
+
+  /**
+   * Why the call stopped, once {@link #afterFailure} returned {@link #STOP}: the exception to raise, or
+   * {@code null} when a failed <em>result</em> is to be returned as it is.
+   */
+  @Nullable Throwable terminal;
+
+  CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency) {
+    this.pipeline = pipeline;
+    Deadline own = pipeline.timeoutNanos < 0 ? null : Deadline.afterNanos(pipeline.timeoutNanos, pipeline.ticker);
+    CallContext withIdempotency = parent.withIdempotency(idempotency);
+    this.context = own == null ? withIdempotency : withIdempotency.withDeadline(own);
+    this.deadline = context.deadline();
+    // A layer below (or the caller) said "do not retry": make one attempt, so only one layer multiplies load.
+    this.maxAttempts = parent.doNotRetry() ? 1 : pipeline.retry.maxAttempts();
+    pipeline.budget.onRequest();
+  }
+
+  /**
+   * Starts the next attempt: its context, or {@code null} with {@link #terminal} set when the deadline passed or
+   * the caller cancelled before it could start.
+   */
+  final @Nullable CallContext startAttempt(Cancellation attemptCancellation, @Nullable Throwable lastFailure) {
+    Throwable cancelled = context.cancellation().cause();
+    if (cancelled != null) {
+      terminal = cancelled;
+      return null;
+    }
+    if (deadline != null && deadline.isExpired()) {
+      terminal = deadlineExceeded("deadline passed before attempt " + (attempts + 1), lastFailure);
+      return null;
+    }
+    attempts++;
+    AttemptKind kind = attempts == 1 ? AttemptKind.ORIGINAL : AttemptKind.RETRY;
+    attemptStartNanos = pipeline.ticker.nanos();
+    if (pipeline.listening) {
+      pipeline.emit(new BlastwallEvent.AttemptStarted(pipeline.upstream, attemptStartNanos, attempts, kind));
+    }
+    return context.forAttempt(attempts, kind, attemptCancellation);
+  }
+
+  /** How long the attempt may run, in nanoseconds from now, or -1 when nothing limits it. */
+  final long attemptLimitNanos() {
+    long limit = pipeline.attemptTimeoutNanos;
+    deadlineBindsAttempt = false;
+    if (deadline != null) {
+      long remaining = Math.max(0, deadline.remainingNanos());
+      if (limit < 0 || remaining <= limit) {
+        limit = remaining;
+        deadlineBindsAttempt = true;
+      }
+    }
+    return limit;
+  }
+
+  /** The failure for an attempt stopped by its time limit: the call's deadline or the attempt timeout. */
+  final BlastwallException timeoutFailure(long limitNanos) {
+    if (pipeline.listening) {
+      pipeline.emit(new BlastwallEvent.AttemptTimedOut(pipeline.upstream, pipeline.ticker.nanos(), attempts,
+          limitNanos));
+    }
+    if (deadlineBindsAttempt) {
+      return deadlineExceeded("deadline passed during attempt " + attempts, null);
+    }
+    return new AttemptTimeoutException(pipeline.upstream, limitNanos, attempts, remainingNanos());
+  }
+
+  /** Records an accepted result. */
+  final void afterSuccess() {
+    pipeline.budget.onAttemptSucceeded();
+    if (pipeline.listening) {
+      long now = pipeline.ticker.nanos();
+      pipeline.emit(new BlastwallEvent.AttemptSucceeded(pipeline.upstream, now, attempts, now - attemptStartNanos));
+    }
+  }
+
+  /**
+   * Decides what follows a failed attempt: the delay before the next attempt, or {@link #STOP} with
+   * {@link #terminal} set.
+   *
+   * @param failure what the attempt threw, or {@code null} when it returned a result classified as a failure
+   * @param resultKind the kind of the failed result; ignored when {@code failure} is not null
+   */
+  final long afterFailure(@Nullable Throwable failure, FailureKind resultKind) {
+    FailureClassifier classifier = pipeline.retry.classifier();
+    FailureKind kind = failure == null ? resultKind : classifier.classify(failure);
+    if (pipeline.listening) {
+      long now = pipeline.ticker.nanos();
+      pipeline.emit(new BlastwallEvent.AttemptFailed(pipeline.upstream, now, attempts, now - attemptStartNanos,
+          kind, failure != null ? failure : new IllegalStateException("result classified as " + kind)));
+    }
+    if (isUpstreamsFault(kind)) {
+      pipeline.budget.onAttemptFailed();
+    }
+    terminal = failure;
+    if (!pipeline.retry.isRetryable(kind, context.idempotency())
+        || (failure != null && classifier.doNotRetry(failure))) {
+      return STOP;
+    }
+    if (attempts >= maxAttempts) {
+      if (maxAttempts > 1) {
+        return exhausted(failure, kind, "gave up after " + attempts + " attempts");
+      }
+      return STOP;
+    }
+    long hinted = failure == null ? -1 : classifier.retryAfterNanos(failure);
+    long delay = hinted >= 0 ? hinted
+        : Math.max(0, pipeline.retry.backoff().delayNanos(attempts - 1, previousDelayNanos, pipeline.random));
+    if (deadline != null && delay >= deadline.remainingNanos()) {
+      return exhausted(failure, kind, String.format(
+          "no retry: the next wait (%.1f ms) would outlast the deadline", delay / 1e6));
+    }
+    if (!pipeline.budget.tryAcquireRetry()) {
+      if (pipeline.listening) {
+        pipeline.emit(new BlastwallEvent.RetryBudgetExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
+            pipeline.budget.balance()));
+      }
+      if (failure != null) {
+        terminal = new RetryBudgetExhaustedException(pipeline.upstream, attempts, remainingNanos(), kind, failure);
+      }
+      return STOP;
+    }
+    previousDelayNanos = delay;
+    if (pipeline.listening) {
+      pipeline.emit(new BlastwallEvent.RetryScheduled(pipeline.upstream, pipeline.ticker.nanos(), attempts + 1,
+          delay, hinted >= 0));
+    }
+    return delay;
+  }
+
+  private long exhausted(@Nullable Throwable failure, FailureKind kind, String detail) {
+    if (pipeline.listening) {
+      pipeline.emit(new BlastwallEvent.RetriesExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
+          detail));
+    }
+    if (failure != null) {
+      terminal = new RetriesExhaustedException(pipeline.upstream, detail, attempts, remainingNanos(), kind, failure);
+    }
+    return STOP;
+  }
+
+  private DeadlineExceededException deadlineExceeded(String detail, @Nullable Throwable cause) {
+    if (pipeline.listening) {
+      pipeline.emit(new BlastwallEvent.DeadlineExceeded(pipeline.upstream, pipeline.ticker.nanos(), attempts));
+    }
+    return new DeadlineExceededException(pipeline.upstream, detail, attempts, remainingNanos(), cause);
+  }
+
+  private long remainingNanos() {
+    return deadline == null ? BlastwallException.NO_DEADLINE : deadline.remainingNanos();
+  }
+
+  /** Failures that say the upstream is unwell, as opposed to the request or the caller being wrong. */
+  private static boolean isUpstreamsFault(FailureKind kind) {
+    return switch (kind) {
+      case UNAVAILABLE, OVERLOADED, TIMEOUT, INTERNAL -> true;
+      case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;
+    };
+  }
+}

@@ -1,0 +1,238 @@
+package dev.blastwall.pipeline;
+
+import dev.blastwall.context.CallContext;
+import dev.blastwall.context.Idempotency;
+import dev.blastwall.event.BlastwallEvent;
+import dev.blastwall.event.EventListener;
+import dev.blastwall.internal.Checks;
+import dev.blastwall.retry.RetryBudget;
+import dev.blastwall.retry.RetryPolicy;
+import dev.blastwall.time.RandomSource;
+import dev.blastwall.time.Scheduler;
+import dev.blastwall.time.Ticker;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The policies that guard calls to one upstream, composed in one fixed order, outermost first:
+ *
+ * <pre>
+ *   fallback
+ *     -> total deadline        (min of the caller's context deadline and this pipeline's timeout)
+ *       -> retry or hedge      (with the upstream's retry budget)
+ *         -> circuit breaker
+ *           -> rate limiter
+ *             -> bulkhead
+ *               -> attempt timeout
+ *                 -> the call
+ * </pre>
+ *
+ * <p>The order is the one that keeps each policy honest: the deadline bounds everything, retries included; the
+ * breaker, limiter and bulkhead judge each attempt, so a retry is admitted (or refused) like any other request;
+ * the attempt timeout bounds one attempt only. Slots that are not configured cost nothing. (This release fills
+ * the total deadline, retry with budget, and attempt timeout slots.)
+ *
+ * <p>Both ways of running a call have the same semantics: {@link #call} blocks the calling thread (virtual-thread
+ * friendly: waits park, never pin), {@link #callAsync} returns at once with a future. A timed-out attempt is
+ * stopped: a blocking one is interrupted, an async one's future is cancelled, and code inside it sees its
+ * {@link CallContext#cancellation()} cancelled.
+ *
+ * <p>Immutable and thread-safe; one pipeline per upstream is shared by all calls to it, so its retry budget sees
+ * the upstream's whole traffic.
+ */
+public final class Pipeline {
+
+  final String upstream;
+  final Ticker ticker;
+  final Scheduler scheduler;
+  final RandomSource random;
+  final long timeoutNanos;
+  final RetryPolicy retry;
+  final RetryBudget budget;
+  final long attemptTimeoutNanos;
+  final Idempotency defaultIdempotency;
+  final EventListener listener;
+  final boolean listening;
+
+  private Pipeline(Builder builder) {
+    this.upstream = builder.upstream;
+    this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
+    this.scheduler = builder.scheduler != null ? builder.scheduler : Scheduler.system();
+    this.random = builder.random != null ? builder.random : RandomSource.threadLocal();
+    this.timeoutNanos = builder.timeout != null ? Checks.saturatedNanos(builder.timeout) : -1;
+    this.retry = builder.retry != null ? builder.retry : RetryPolicy.none();
+    this.budget = builder.budget != null ? builder.budget : RetryBudget.ratio().ticker(ticker).build();
+    this.attemptTimeoutNanos = builder.attemptTimeout != null ? Checks.saturatedNanos(builder.attemptTimeout) : -1;
+    this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
+    this.listener = builder.listener;
+    this.listening = builder.listener != EventListener.NONE;
+  }
+
+  /** A builder for the pipeline guarding calls to {@code upstream} (a name used in events and errors). */
+  public static Builder builder(String upstream) {
+    return new Builder(upstream);
+  }
+
+  /** The upstream this pipeline guards. */
+  public String upstream() {
+    return upstream;
+  }
+
+  /** The retry budget shared by every call through this pipeline. */
+  public RetryBudget retryBudget() {
+    return budget;
+  }
+
+  /**
+   * Runs {@code task} through the pipeline on this thread, with the pipeline's default idempotency, under the
+   * current {@link CallContext}. Exceptions from the task come out unchanged when they are not retried; when
+   * the policies give up they come out as a {@link dev.blastwall.failure.BlastwallException} whose cause is the
+   * last failure.
+   */
+  public <T extends @Nullable Object> T call(Callable<T> task) throws Exception {
+    return call(defaultIdempotency, task);
+  }
+
+  /** Like {@link #call(Callable)}, for an operation with the given idempotency. */
+  public <T extends @Nullable Object> T call(Idempotency idempotency, Callable<T> task) throws Exception {
+    return new BlockingCall<>(this, CallContext.current(), idempotency, task).run();
+  }
+
+  /**
+   * Runs {@code task} through the pipeline asynchronously, with the pipeline's default idempotency: the supplier
+   * is invoked for each attempt, under the attempt's context, and must not block. The returned future completes
+   * with the first accepted result or the final failure; cancelling it cancels the attempt in flight and stops
+   * any retry.
+   */
+  public <T extends @Nullable Object> CompletableFuture<T> callAsync(
+      Supplier<? extends CompletionStage<T>> task) {
+    return callAsync(defaultIdempotency, task);
+  }
+
+  /** Like {@link #callAsync(Supplier)}, for an operation with the given idempotency. */
+  public <T extends @Nullable Object> CompletableFuture<T> callAsync(
+      Idempotency idempotency, Supplier<? extends CompletionStage<T>> task) {
+    AsyncCall<T> call = new AsyncCall<>(this, CallContext.current(), idempotency, task);
+    call.start();
+    return call.result();
+  }
+
+  void emit(BlastwallEvent event) {
+    try {
+      listener.onEvent(event);
+    } catch (RuntimeException ignored) {
+      // Observing must never break a call.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Pipeline[" + upstream + ", timeout=" + (timeoutNanos < 0 ? "none" : Duration.ofNanos(timeoutNanos))
+        + ", " + retry + ", attemptTimeout="
+        + (attemptTimeoutNanos < 0 ? "none" : Duration.ofNanos(attemptTimeoutNanos)) + "]";
+  }
+
+  /** Builds a {@link Pipeline}; each option may be set once. Not thread-safe. */
+  public static final class Builder {
+    private final String upstream;
+    private @Nullable Ticker ticker;
+    private @Nullable Scheduler scheduler;
+    private @Nullable RandomSource random;
+    private @Nullable Duration timeout;
+    private @Nullable RetryPolicy retry;
+    private @Nullable RetryBudget budget;
+    private @Nullable Duration attemptTimeout;
+    private @Nullable Idempotency idempotency;
+    private EventListener listener = EventListener.NONE;
+    private boolean listenerSet;
+
+    private Builder(String upstream) {
+      if (upstream.isBlank()) {
+        throw Checks.invalidArgument("upstream", '"' + upstream + '"', "a non-blank name");
+      }
+      this.upstream = upstream;
+    }
+
+    /** The time source; default {@link Ticker#system()}. */
+    public Builder ticker(Ticker newTicker) {
+      Checks.checkNotSet("ticker", ticker != null);
+      this.ticker = newTicker;
+      return this;
+    }
+
+    /** Runs backoff waits and timeouts; default {@link Scheduler#system()}. */
+    public Builder scheduler(Scheduler newScheduler) {
+      Checks.checkNotSet("scheduler", scheduler != null);
+      this.scheduler = newScheduler;
+      return this;
+    }
+
+    /** The source of jitter; default {@link RandomSource#threadLocal()}. */
+    public Builder random(RandomSource newRandom) {
+      Checks.checkNotSet("random", random != null);
+      this.random = newRandom;
+      return this;
+    }
+
+    /**
+     * The total deadline slot: the whole call, retries included, must finish within {@code total} (and within the
+     * caller's context deadline, whichever is earlier). Must be positive.
+     */
+    public Builder timeout(Duration total) {
+      Checks.checkNotSet("timeout", timeout != null);
+      this.timeout = Checks.checkPositive("timeout", total);
+      return this;
+    }
+
+    /** The retry slot; default {@link RetryPolicy#none()}. */
+    public Builder retry(RetryPolicy policy) {
+      Checks.checkNotSet("retry", retry != null);
+      this.retry = policy;
+      return this;
+    }
+
+    /**
+     * The upstream's retry budget; default a {@linkplain RetryBudget#ratio() ratio budget} (10% of requests over
+     * 10 s, plus 10 retries per second) on this pipeline's ticker. Share one budget between pipelines that call
+     * the same upstream.
+     */
+    public Builder retryBudget(RetryBudget newBudget) {
+      Checks.checkNotSet("retryBudget", budget != null);
+      this.budget = newBudget;
+      return this;
+    }
+
+    /** The attempt timeout slot: each attempt is stopped after {@code perAttempt}. Must be positive. */
+    public Builder attemptTimeout(Duration perAttempt) {
+      Checks.checkNotSet("attemptTimeout", attemptTimeout != null);
+      this.attemptTimeout = Checks.checkPositive("attemptTimeout", perAttempt);
+      return this;
+    }
+
+    /**
+     * The idempotency of calls that do not state their own; default {@link Idempotency#NON_IDEMPOTENT}, so
+     * nothing is retried until someone says it is safe.
+     */
+    public Builder idempotency(Idempotency defaultIdempotency) {
+      Checks.checkNotSet("idempotency", idempotency != null);
+      this.idempotency = defaultIdempotency;
+      return this;
+    }
+
+    /** Receives every event of this pipeline; default none (and then no event object is ever built). */
+    public Builder listener(EventListener newListener) {
+      Checks.checkNotSet("listener", listenerSet);
+      this.listener = newListener;
+      this.listenerSet = true;
+      return this;
+    }
+
+    public Pipeline build() {
+      return new Pipeline(this);
+    }
+  }
+}
