@@ -13,4 +13,7 @@ module dev.blastwall.core {
   exports dev.blastwall.event;
   exports dev.blastwall.pipeline;
   exports dev.blastwall.hedge;
+  exports dev.blastwall.fallback;
+  exports dev.blastwall.fanout;
+  exports dev.blastwall.bulkhead;
 }

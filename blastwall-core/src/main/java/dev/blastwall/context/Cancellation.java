@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
  * has given up (its deadline passed, its attempt timed out, a hedge won). Cancelling a parent cancels every
  * child created from it; a child's cancellation never reaches its parent.
  *
- * <p>Thread-safe and lock-free. Listeners run once, on the thread that cancels, or at once if already cancelled.
+ * <p>Thread-safe and lock-free. Listeners run once, on the thread that cancels, in the order they were registered
+ * (or at once, on the registering thread, if the signal is already cancelled). A listener that throws does not
+ * keep the others from running: all of them run, then {@link #cancel} rethrows the first exception.
  */
 public final class Cancellation {
 
@@ -35,7 +37,12 @@ public final class Cancellation {
     return child;
   }
 
-  /** Cancels this signal and its children, running the listeners; returns false if it was already cancelled. */
+  /**
+   * Cancels this signal and its children, running the listeners; returns false if it was already cancelled.
+   *
+   * @throws RuntimeException the first exception a listener threw, after every listener ran (the signal is
+   *     cancelled all the same)
+   */
   public boolean cancel(Throwable cause) {
     if (this == NEVER) {
       return false;
@@ -111,11 +118,37 @@ public final class Cancellation {
       this.tail = tail;
     }
 
+    /** Runs every listener, oldest first; rethrows the first exception once all have run. */
     void runAll() {
+      int count = 0;
       for (Listeners node = this; node != null; node = node.tail) {
         if (node.head != null) {
-          node.head.run();
+          count++;
         }
+      }
+      // The chain is newest first; run in registration order, so a listener added inside an attempt (abort
+      // the request) runs before one the pipeline added later (move on to the next attempt).
+      Runnable[] ordered = new Runnable[count];
+      int index = count;
+      for (Listeners node = this; node != null; node = node.tail) {
+        if (node.head != null) {
+          ordered[--index] = node.head;
+        }
+      }
+      @Nullable RuntimeException first = null;
+      for (Runnable listener : ordered) {
+        try {
+          listener.run();
+        } catch (RuntimeException failure) {
+          if (first == null) {
+            first = failure;
+          } else {
+            first.addSuppressed(failure);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
       }
     }
   }

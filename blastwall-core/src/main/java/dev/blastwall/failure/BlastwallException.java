@@ -1,5 +1,6 @@
 package dev.blastwall.failure;
 
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,7 +52,7 @@ public abstract sealed class BlastwallException extends RuntimeException
   }
 
   private static String millis(long nanos) {
-    return String.format("%.1f ms", nanos / 1e6);
+    return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
   }
 
   /** The upstream (pipeline name) the call went to. */

@@ -55,7 +55,7 @@ enum DefaultFailureClassifier implements FailureClassifier {
   }
 
   /** Futures wrap the real failure; classify what happened, not how it was delivered. */
-  private static Throwable unwrap(Throwable failure) {
+  static Throwable unwrap(Throwable failure) {
     Throwable current = failure;
     for (int depth = 0; depth < 8; depth++) {
       Throwable cause = current.getCause();

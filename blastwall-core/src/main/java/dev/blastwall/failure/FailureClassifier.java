@@ -12,20 +12,29 @@ public interface FailureClassifier {
   /** The kind of {@code failure}. */
   FailureKind classify(Throwable failure);
 
-  /** The upstream's retry-after hint carried by {@code failure}, in nanoseconds, or -1 if none. */
+  /**
+   * The upstream's retry-after hint carried by {@code failure}, in nanoseconds, or -1 if none. Like
+   * {@link #defaults()}'s classification, it looks through the {@code CompletionException} and
+   * {@code ExecutionException} wrappers that futures add.
+   */
   default long retryAfterNanos(Throwable failure) {
-    if (failure instanceof RemoteFailure remote) {
+    Throwable unwrapped = DefaultFailureClassifier.unwrap(failure);
+    if (unwrapped instanceof RemoteFailure remote) {
       return remote.retryAfterNanos();
     }
-    return failure instanceof BlastwallException blastwall ? blastwall.retryAfterNanos() : -1;
+    return unwrapped instanceof BlastwallException blastwall ? blastwall.retryAfterNanos() : -1;
   }
 
-  /** Whether {@code failure} asks that no layer above the one that raised it retries. */
+  /**
+   * Whether {@code failure} asks that no layer above the one that raised it retries. Looks through future
+   * wrappers like {@link #retryAfterNanos}.
+   */
   default boolean doNotRetry(Throwable failure) {
-    if (failure instanceof RemoteFailure remote) {
+    Throwable unwrapped = DefaultFailureClassifier.unwrap(failure);
+    if (unwrapped instanceof RemoteFailure remote) {
       return remote.doNotRetry();
     }
-    return failure instanceof BlastwallException blastwall && blastwall.doNotRetry();
+    return unwrapped instanceof BlastwallException blastwall && blastwall.doNotRetry();
   }
 
   /**

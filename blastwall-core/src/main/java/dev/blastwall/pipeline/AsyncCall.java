@@ -50,23 +50,37 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
       return;
     }
     Cancellation cancellation = context.cancellation().child();
+    // Publish the attempt before looking at the result again: a caller cancelling the result right now either
+    // finds this attempt in inFlight (and cancels it), or is seen here (and no attempt starts). Publishing it
+    // after the check left a window in which the cancel reached the previous, finished attempt instead.
+    inFlight = cancellation;
+    if (result.isDone()) {
+      return;
+    }
     CallContext attemptContext = startAttempt(cancellation, lastFailure);
     if (attemptContext == null) {
       result.completeExceptionally(terminal != null ? terminal : new CancellationException());
       return;
     }
-    inFlight = cancellation;
     long limit = attemptLimitNanos();
     CompletableFuture<T> stage;
-    try {
-      stage = attemptContext.call(task::get).toCompletableFuture();
-    } catch (Throwable thrown) {
-      stage = CompletableFuture.failedFuture(thrown);
+    Throwable cancelledWhileStarting = cancellation.cause();
+    if (cancelledWhileStarting != null) {
+      // Cancelled while starting (the caller cancelled the result or its context, seen by a listener or another
+      // thread): nobody waits for this attempt any more, so it is not sent.
+      stage = CompletableFuture.failedFuture(cancelledWhileStarting);
+    } else {
+      try {
+        stage = attemptContext.call(task::get).toCompletableFuture();
+      } catch (Throwable thrown) {
+        stage = CompletableFuture.failedFuture(thrown);
+      }
     }
     CompletableFuture<T> running = stage;
     cancellation.onCancel(() -> running.cancel(/* mayInterruptIfRunning= */ true));
     Cancellable timer = limit < 0 ? null
-        : pipeline.scheduler.schedule(() -> cancellation.cancel(timeoutFailure(limit)), limit);
+        : pipeline.scheduler.schedule(
+            () -> cancellation.cancel(timeoutFailure(attemptContext.attempt(), limit)), limit);
     var unusedDependent = running.whenComplete((value, failure) -> {
       if (timer != null) {
         timer.cancel();

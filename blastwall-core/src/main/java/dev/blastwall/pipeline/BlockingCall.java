@@ -32,10 +32,15 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
       AttemptGuard guard = new AttemptGuard(Thread.currentThread());
       cancellation.onCancel(guard::stop);
       Cancellable timer = limit < 0 ? null
-          : pipeline.scheduler.schedule(() -> cancellation.cancel(timeoutFailure(limit)), limit);
+          : pipeline.scheduler.schedule(
+              () -> cancellation.cancel(timeoutFailure(attemptContext.attempt(), limit)), limit);
 
       T value;
       try {
+        if (cancellation.isCancelled()) {
+          // Cancelled while starting (the caller gave up, seen by a listener or another thread): not sent.
+          throw stopCause(cancellation);
+        }
         value = attemptContext.call(task);
       } catch (Throwable thrown) {
         lastFailure = finish(guard, timer) ? thrown : stopCause(cancellation);

@@ -13,6 +13,7 @@ import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.failure.RetryBudgetExhaustedException;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +36,6 @@ abstract class CallRun {
   int attempts;
   private long previousDelayNanos;
   private long attemptStartNanos;
-  private boolean deadlineBindsAttempt;
 
   /**
    * Why the call stopped, once {@link #afterFailure} returned {@link #STOP}: the exception to raise, or
@@ -59,6 +59,12 @@ abstract class CallRun {
    * the caller cancelled before it could start.
    */
   final @Nullable CallContext startAttempt(Cancellation attemptCancellation, @Nullable Throwable lastFailure) {
+    return startAttempt(attemptCancellation, lastFailure, attempts == 0 ? AttemptKind.ORIGINAL : AttemptKind.RETRY);
+  }
+
+  /** Like {@link #startAttempt(Cancellation, Throwable)}, for an attempt of the given kind. */
+  final @Nullable CallContext startAttempt(Cancellation attemptCancellation, @Nullable Throwable lastFailure,
+      AttemptKind kind) {
     Throwable cancelled = context.cancellation().cause();
     if (cancelled != null) {
       terminal = cancelled;
@@ -69,7 +75,6 @@ abstract class CallRun {
       return null;
     }
     attempts++;
-    AttemptKind kind = attempts == 1 ? AttemptKind.ORIGINAL : AttemptKind.RETRY;
     attemptStartNanos = pipeline.ticker.nanos();
     if (pipeline.listening) {
       pipeline.emit(new BlastwallEvent.AttemptStarted(pipeline.upstream, attemptStartNanos, attempts, kind));
@@ -80,27 +85,29 @@ abstract class CallRun {
   /** How long the attempt may run, in nanoseconds from now, or -1 when nothing limits it. */
   final long attemptLimitNanos() {
     long limit = pipeline.attemptTimeoutNanos;
-    deadlineBindsAttempt = false;
     if (deadline != null) {
       long remaining = Math.max(0, deadline.remainingNanos());
       if (limit < 0 || remaining <= limit) {
         limit = remaining;
-        deadlineBindsAttempt = true;
       }
     }
     return limit;
   }
 
-  /** The failure for an attempt stopped by its time limit: the call's deadline or the attempt timeout. */
-  final BlastwallException timeoutFailure(long limitNanos) {
+  /**
+   * The failure for attempt {@code attempt}, stopped by its time limit: the call's deadline if that has passed
+   * (it is what bound the attempt), else the attempt timeout. Decided when the limit fires, so it holds even
+   * while several hedged attempts run.
+   */
+  final BlastwallException timeoutFailure(int attempt, long limitNanos) {
     if (pipeline.listening) {
-      pipeline.emit(new BlastwallEvent.AttemptTimedOut(pipeline.upstream, pipeline.ticker.nanos(), attempts,
+      pipeline.emit(new BlastwallEvent.AttemptTimedOut(pipeline.upstream, pipeline.ticker.nanos(), attempt,
           limitNanos));
     }
-    if (deadlineBindsAttempt) {
-      return deadlineExceeded("deadline passed during attempt " + attempts, null);
+    if (deadline != null && deadline.isExpired()) {
+      return deadlineExceeded("deadline passed during attempt " + attempt, null);
     }
-    return new AttemptTimeoutException(pipeline.upstream, limitNanos, attempts, remainingNanos());
+    return new AttemptTimeoutException(pipeline.upstream, limitNanos, attempt, remainingNanos());
   }
 
   /** Records an accepted result. */
@@ -145,7 +152,7 @@ abstract class CallRun {
     long delay = hinted >= 0 ? hinted
         : Math.max(0, pipeline.retry.backoff().delayNanos(attempts - 1, previousDelayNanos, pipeline.random));
     if (deadline != null && delay >= deadline.remainingNanos()) {
-      return exhausted(failure, kind, String.format(
+      return exhausted(failure, kind, String.format(Locale.ROOT,
           "no retry: the next wait (%.1f ms) would outlast the deadline", delay / 1e6));
     }
     if (!pipeline.budget.tryAcquireRetry()) {
@@ -177,19 +184,19 @@ abstract class CallRun {
     return STOP;
   }
 
-  private DeadlineExceededException deadlineExceeded(String detail, @Nullable Throwable cause) {
+  final DeadlineExceededException deadlineExceeded(String detail, @Nullable Throwable cause) {
     if (pipeline.listening) {
       pipeline.emit(new BlastwallEvent.DeadlineExceeded(pipeline.upstream, pipeline.ticker.nanos(), attempts));
     }
     return new DeadlineExceededException(pipeline.upstream, detail, attempts, remainingNanos(), cause);
   }
 
-  private long remainingNanos() {
+  final long remainingNanos() {
     return deadline == null ? BlastwallException.NO_DEADLINE : deadline.remainingNanos();
   }
 
   /** Failures that say the upstream is unwell, as opposed to the request or the caller being wrong. */
-  private static boolean isUpstreamsFault(FailureKind kind) {
+  static boolean isUpstreamsFault(FailureKind kind) {
     return switch (kind) {
       case UNAVAILABLE, OVERLOADED, TIMEOUT, INTERNAL -> true;
       case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;

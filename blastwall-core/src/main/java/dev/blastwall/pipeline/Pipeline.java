@@ -4,6 +4,7 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.event.EventListener;
+import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
@@ -46,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Pipeline {
 
+  /** Hedges add at most 5% to the upstream's load by default (hedging after the p95 sends about that many). */
+  public static final double DEFAULT_HEDGE_PERCENT = 0.05;
+
   final String upstream;
   final Ticker ticker;
   final Scheduler scheduler;
@@ -53,6 +57,8 @@ public final class Pipeline {
   final long timeoutNanos;
   final RetryPolicy retry;
   final RetryBudget budget;
+  final @Nullable HedgePolicy hedge;
+  final RetryBudget hedgeBudget;
   final long attemptTimeoutNanos;
   final Idempotency defaultIdempotency;
   final EventListener listener;
@@ -66,6 +72,9 @@ public final class Pipeline {
     this.timeoutNanos = builder.timeout != null ? Checks.saturatedNanos(builder.timeout) : -1;
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.none();
     this.budget = builder.budget != null ? builder.budget : RetryBudget.ratio().ticker(ticker).build();
+    this.hedge = builder.hedge;
+    this.hedgeBudget = builder.hedgeBudget != null ? builder.hedgeBudget
+        : RetryBudget.ratio().percentCanRetry(DEFAULT_HEDGE_PERCENT).minRetriesPerSecond(0).ticker(ticker).build();
     this.attemptTimeoutNanos = builder.attemptTimeout != null ? Checks.saturatedNanos(builder.attemptTimeout) : -1;
     this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
     this.listener = builder.listener;
@@ -99,6 +108,10 @@ public final class Pipeline {
 
   /** Like {@link #call(Callable)}, for an operation with the given idempotency. */
   public <T extends @Nullable Object> T call(Idempotency idempotency, Callable<T> task) throws Exception {
+    if (hedge != null && idempotency.isRepeatable()) {
+      // Hedged attempts overlap, so each runs on its own virtual thread while this one waits for the winner.
+      return HedgedBlocking.await(callAsync(idempotency, () -> HedgedBlocking.onVirtualThread(task)));
+    }
     return new BlockingCall<>(this, CallContext.current(), idempotency, task).run();
   }
 
@@ -116,6 +129,11 @@ public final class Pipeline {
   /** Like {@link #callAsync(Supplier)}, for an operation with the given idempotency. */
   public <T extends @Nullable Object> CompletableFuture<T> callAsync(
       Idempotency idempotency, Supplier<? extends CompletionStage<T>> task) {
+    if (hedge != null && idempotency.isRepeatable()) {
+      HedgedCall<T> hedged = new HedgedCall<>(this, CallContext.current(), idempotency, hedge, task);
+      hedged.start();
+      return hedged.result();
+    }
     AsyncCall<T> call = new AsyncCall<>(this, CallContext.current(), idempotency, task);
     call.start();
     return call.result();
@@ -132,7 +150,7 @@ public final class Pipeline {
   @Override
   public String toString() {
     return "Pipeline[" + upstream + ", timeout=" + (timeoutNanos < 0 ? "none" : Duration.ofNanos(timeoutNanos))
-        + ", " + retry + ", attemptTimeout="
+        + ", " + (hedge != null ? hedge : retry) + ", attemptTimeout="
         + (attemptTimeoutNanos < 0 ? "none" : Duration.ofNanos(attemptTimeoutNanos)) + "]";
   }
 
@@ -145,6 +163,8 @@ public final class Pipeline {
     private @Nullable Duration timeout;
     private @Nullable RetryPolicy retry;
     private @Nullable RetryBudget budget;
+    private @Nullable HedgePolicy hedge;
+    private @Nullable RetryBudget hedgeBudget;
     private @Nullable Duration attemptTimeout;
     private @Nullable Idempotency idempotency;
     private EventListener listener = EventListener.NONE;
@@ -206,6 +226,24 @@ public final class Pipeline {
       return this;
     }
 
+    /**
+     * The hedge slot, instead of retry: idempotent (or keyed) calls are raced by hedges per {@code policy}.
+     * Non-repeatable calls run once. A retry policy cannot be set as well: a hedge already repeats the call,
+     * and retrying each hedge would multiply load.
+     */
+    public Builder hedge(HedgePolicy policy) {
+      Checks.checkNotSet("hedge", hedge != null);
+      this.hedge = policy;
+      return this;
+    }
+
+    /** Caps hedge load; default a ratio budget of 5% of requests with no floor, on this pipeline's ticker. */
+    public Builder hedgeBudget(RetryBudget newBudget) {
+      Checks.checkNotSet("hedgeBudget", hedgeBudget != null);
+      this.hedgeBudget = newBudget;
+      return this;
+    }
+
     /** The attempt timeout slot: each attempt is stopped after {@code perAttempt}. Must be positive. */
     public Builder attemptTimeout(Duration perAttempt) {
       Checks.checkNotSet("attemptTimeout", attemptTimeout != null);
@@ -232,6 +270,10 @@ public final class Pipeline {
     }
 
     public Pipeline build() {
+      if (hedge != null && retry != null && retry.maxAttempts() > 1) {
+        throw new IllegalStateException(Checks.invalid("retry", retry,
+            "no retry when hedging (a hedge already repeats the call; set one of retry and hedge)"));
+      }
       return new Pipeline(this);
     }
   }
