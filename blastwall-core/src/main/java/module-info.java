@@ -16,4 +16,6 @@ module dev.blastwall.core {
   exports dev.blastwall.fallback;
   exports dev.blastwall.fanout;
   exports dev.blastwall.bulkhead;
+  exports dev.blastwall.breaker;
+  exports dev.blastwall.ratelimit;
 }

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract sealed class BlastwallException extends RuntimeException
     permits AttemptTimeoutException, BulkheadFullException, CallNotPermittedException, DeadlineExceededException,
-        RateLimitedException, RetriesExhaustedException, RetryBudgetExhaustedException {
+        OverloadedException, RateLimitedException, RetriesExhaustedException, RetryBudgetExhaustedException {
 
   private static final long serialVersionUID = 1L;
 

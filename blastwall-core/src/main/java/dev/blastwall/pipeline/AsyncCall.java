@@ -1,5 +1,6 @@
 package dev.blastwall.pipeline;
 
+import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
@@ -21,7 +22,6 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
   private final Supplier<? extends CompletionStage<T>> task;
   private final CompletableFuture<T> result = new CompletableFuture<>();
   private volatile @Nullable Cancellation inFlight;
-  private @Nullable Throwable lastFailure;
 
   AsyncCall(Pipeline pipeline, CallContext parent, Idempotency idempotency,
       Supplier<? extends CompletionStage<T>> task) {
@@ -45,8 +45,50 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
     attempt();
   }
 
+  /** Passes the breaker, rate limiter and bulkhead (waiting by schedule, never by blocking), then sends. */
   private void attempt() {
     if (result.isDone()) {
+      return;
+    }
+    AttemptGates gates = pipeline.gates;
+    if (gates.isEmpty()) {
+      send();
+      return;
+    }
+    int granted = gates.tryBreaker(this);
+    if (granted == CircuitBreaker.NOT_PERMITTED) {
+      completeWithTerminal();
+      return;
+    }
+    long wait = gates.tryLimiter(this, granted, /* mayWait= */ true);
+    if (wait < 0) {
+      completeWithTerminal();
+      return;
+    }
+    Runnable toBulkhead = () -> {
+      var unused = gates.acquireBulkheadAsync(this, granted).whenComplete((acquired, failure) -> {
+        if (Boolean.TRUE.equals(acquired)) {
+          permit = granted;
+          send();
+        } else {
+          completeWithTerminal();
+        }
+      });
+    };
+    if (wait > 0) {
+      pipeline.scheduler.schedule(toBulkhead, wait);
+    } else {
+      toBulkhead.run();
+    }
+  }
+
+  private void completeWithTerminal() {
+    result.completeExceptionally(terminal != null ? terminal : new CancellationException("attempt refused"));
+  }
+
+  private void send() {
+    if (result.isDone()) {
+      releaseUnsent();
       return;
     }
     Cancellation cancellation = context.cancellation().child();
@@ -55,11 +97,13 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
     // after the check left a window in which the cancel reached the previous, finished attempt instead.
     inFlight = cancellation;
     if (result.isDone()) {
+      releaseUnsent();
       return;
     }
     CallContext attemptContext = startAttempt(cancellation, lastFailure);
     if (attemptContext == null) {
-      result.completeExceptionally(terminal != null ? terminal : new CancellationException());
+      releaseUnsent();
+      completeWithTerminal();
       return;
     }
     long limit = attemptLimitNanos();
@@ -95,6 +139,7 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
     long delay;
     if (failure == null) {
       FailureKind kind = pipeline.retry.resultClassifier().classify(value);
+      releaseGates(null, kind);
       if (kind == null) {
         afterSuccess();
         result.complete(value);
@@ -110,7 +155,7 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
         return;
       }
     } else {
-      lastFailure = failure;
+      releaseGates(failure, null);
       delay = afterFailure(failure, FailureKind.UNKNOWN);
       if (delay == STOP) {
         result.completeExceptionally(terminal != null ? terminal : failure);

@@ -1,5 +1,6 @@
 package dev.blastwall.pipeline;
 
+import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
@@ -21,11 +22,14 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
   }
 
   T run() throws Exception {
-    Throwable lastFailure = null;
     while (true) {
+      if (!admit()) {
+        throw rethrow(terminal);
+      }
       Cancellation cancellation = context.cancellation().child();
       CallContext attemptContext = startAttempt(cancellation, lastFailure);
       if (attemptContext == null) {
+        releaseUnsent();
         throw rethrow(terminal);
       }
       long limit = attemptLimitNanos();
@@ -43,18 +47,21 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
         }
         value = attemptContext.call(task);
       } catch (Throwable thrown) {
-        lastFailure = finish(guard, timer) ? thrown : stopCause(cancellation);
-        pause(afterFailureOrThrow(lastFailure));
+        Throwable failure = finish(guard, timer) ? thrown : stopCause(cancellation);
+        releaseGates(failure, null);
+        pause(afterFailureOrThrow(failure));
         continue;
       }
       if (!finish(guard, timer)) {
         // Stopped from outside (time limit, caller cancelled): that is what happened, even if the task
         // swallowed its interrupt and returned.
-        lastFailure = stopCause(cancellation);
-        pause(afterFailureOrThrow(lastFailure));
+        Throwable failure = stopCause(cancellation);
+        releaseGates(failure, null);
+        pause(afterFailureOrThrow(failure));
         continue;
       }
       FailureKind kind = pipeline.retry.resultClassifier().classify(value);
+      releaseGates(null, kind);
       if (kind == null) {
         afterSuccess();
         return value;
@@ -68,6 +75,36 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
       }
       pause(delay);
     }
+  }
+
+  /**
+   * Passes the breaker, rate limiter and bulkhead, waiting where they allow (bounded by the deadline); false with
+   * {@link #terminal} set when one of them refused.
+   */
+  private boolean admit() throws InterruptedException {
+    AttemptGates gates = pipeline.gates;
+    if (gates.isEmpty()) {
+      return true;
+    }
+    int granted = gates.tryBreaker(this);
+    if (granted == CircuitBreaker.NOT_PERMITTED) {
+      return false;
+    }
+    long wait = gates.tryLimiter(this, granted, /* mayWait= */ true);
+    if (wait < 0) {
+      return false;
+    }
+    try {
+      pause(wait);
+    } catch (InterruptedException interrupted) {
+      gates.releaseBreaker(granted);
+      throw interrupted;
+    }
+    if (!gates.acquireBulkhead(this, granted)) {
+      return false;
+    }
+    permit = granted;
+    return true;
   }
 
   /** Ends the attempt's timer and guard; true if the attempt ended on its own, false if it was stopped. */

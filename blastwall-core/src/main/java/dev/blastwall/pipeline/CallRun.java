@@ -37,6 +37,12 @@ abstract class CallRun {
   private long previousDelayNanos;
   private long attemptStartNanos;
 
+  /** The breaker permit of the attempt in flight (sequential executions only). */
+  int permit = AttemptGates.NO_PERMIT;
+
+  /** The latest failure, kept so a final rejection or deadline can say what came before it. */
+  @Nullable Throwable lastFailure;
+
   /**
    * Why the call stopped, once {@link #afterFailure} returned {@link #STOP}: the exception to raise, or
    * {@code null} when a failed <em>result</em> is to be returned as it is.
@@ -110,6 +116,29 @@ abstract class CallRun {
     return new AttemptTimeoutException(pipeline.upstream, limitNanos, attempt, remainingNanos());
   }
 
+  /**
+   * Gives back what the sequential attempt in flight held at the breaker, limiter and bulkhead, telling the
+   * breaker how it went. Called exactly once per admitted attempt.
+   */
+  final void releaseGates(@Nullable Throwable failure, @Nullable FailureKind resultKind) {
+    AttemptGates gates = pipeline.gates;
+    if (gates.isEmpty()) {
+      return;
+    }
+    boolean callerCancelled = context.cancellation().isCancelled();
+    gates.release(permit, pipeline.ticker.nanos() - attemptStartNanos, failure, resultKind, callerCancelled);
+    permit = AttemptGates.NO_PERMIT;
+  }
+
+  /** Like {@link #releaseGates}, for an admitted attempt that was never sent: nothing to tell the breaker. */
+  final void releaseUnsent() {
+    AttemptGates gates = pipeline.gates;
+    if (!gates.isEmpty()) {
+      gates.release(permit, 0, null, null, /* callerCancelled= */ true);
+      permit = AttemptGates.NO_PERMIT;
+    }
+  }
+
   /** Records an accepted result. */
   final void afterSuccess() {
     pipeline.budget.onAttemptSucceeded();
@@ -127,6 +156,9 @@ abstract class CallRun {
    * @param resultKind the kind of the failed result; ignored when {@code failure} is not null
    */
   final long afterFailure(@Nullable Throwable failure, FailureKind resultKind) {
+    if (failure != null) {
+      lastFailure = failure;
+    }
     FailureClassifier classifier = pipeline.retry.classifier();
     FailureKind kind = failure == null ? resultKind : classifier.classify(failure);
     if (pipeline.listening) {

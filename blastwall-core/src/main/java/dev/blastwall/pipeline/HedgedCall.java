@@ -1,5 +1,6 @@
 package dev.blastwall.pipeline;
 
+import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
@@ -37,12 +38,11 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
   private final ReentrantLock lock = new ReentrantLock();
   private final List<Attempt> running = new ArrayList<>(2);
   private @Nullable Cancellable hedgeTimer;
-  private @Nullable Throwable lastFailure;
   private FailureKind lastKind = FailureKind.UNKNOWN;
   private boolean done;
 
-  /** One attempt in flight: its cancellation and when it started. */
-  private record Attempt(int number, Cancellation cancellation, long startNanos) {}
+  /** One attempt in flight: its cancellation, when it started, and its breaker permit. */
+  private record Attempt(int number, Cancellation cancellation, long startNanos, int permit) {}
 
   HedgedCall(Pipeline pipeline, CallContext parent, Idempotency idempotency, HedgePolicy hedge,
       Supplier<? extends CompletionStage<T>> task) {
@@ -70,15 +70,31 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
     }
   }
 
-  /** Starts an attempt; the lock is held. */
-  private void launch(AttemptKind kind) {
+  /**
+   * Starts an attempt if the breaker, rate limiter and bulkhead admit it at once (hedges never queue: a hedge
+   * that has to wait is no longer racing anything); false when refused. The lock is held.
+   */
+  private boolean launch(AttemptKind kind) {
+    AttemptGates gates = pipeline.gates;
+    int granted = gates.tryBreaker(this);
+    if (granted == CircuitBreaker.NOT_PERMITTED || gates.tryLimiter(this, granted, /* mayWait= */ false) < 0
+        || !gates.tryBulkhead(this, granted)) {
+      Throwable refusal = terminal;
+      if (kind == AttemptKind.ORIGINAL && refusal != null) {
+        finishLocked(refusal);
+      }
+      return false;
+    }
     Cancellation cancellation = context.cancellation().child();
     CallContext attemptContext = startAttempt(cancellation, lastFailure, kind);
     if (attemptContext == null) {
+      if (!gates.isEmpty()) {
+        gates.release(granted, 0, null, null, /* callerCancelled= */ true);
+      }
       finishLocked(terminal != null ? terminal : new CancellationException("call cancelled"));
-      return;
+      return false;
     }
-    Attempt attempt = new Attempt(attemptContext.attempt(), cancellation, pipeline.ticker.nanos());
+    Attempt attempt = new Attempt(attemptContext.attempt(), cancellation, pipeline.ticker.nanos(), granted);
     running.add(attempt);
     long limit = attemptLimitNanos();
     CompletableFuture<T> stage;
@@ -99,6 +115,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       onAttemptDone(attempt, value, cause);
     });
     scheduleNextHedge();
+    return true;
   }
 
   /** Arms the timer for the next hedge, if any hedge is left; the lock is held. */
@@ -137,14 +154,18 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       }
       return false;
     }
-    launch(AttemptKind.HEDGE);
-    return true;
+    return launch(AttemptKind.HEDGE);
   }
 
   private void onAttemptDone(Attempt attempt, @Nullable T value, @Nullable Throwable failure) {
     long now = pipeline.ticker.nanos();
     FailureKind kind = failure == null ? pipeline.retry.resultClassifier().classify(value) : null;
     boolean success = failure == null && kind == null;
+    if (!pipeline.gates.isEmpty()) {
+      // A loser cancelled because another attempt won tells the breaker nothing about the upstream.
+      boolean cancelled = failure instanceof CancellationException || context.cancellation().isCancelled();
+      pipeline.gates.release(attempt.permit(), now - attempt.startNanos(), failure, kind, cancelled);
+    }
     if (success) {
       // Only answers teach the hedge delay: a failure's latency says nothing about how long success takes.
       hedge.recordLatency(now - attempt.startNanos());

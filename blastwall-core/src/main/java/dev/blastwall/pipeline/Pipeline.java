@@ -1,11 +1,14 @@
 package dev.blastwall.pipeline;
 
+import dev.blastwall.breaker.CircuitBreaker;
+import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.event.EventListener;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
 import dev.blastwall.time.RandomSource;
@@ -34,8 +37,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The order is the one that keeps each policy honest: the deadline bounds everything, retries included; the
  * breaker, limiter and bulkhead judge each attempt, so a retry is admitted (or refused) like any other request;
- * the attempt timeout bounds one attempt only. Slots that are not configured cost nothing. (This release fills
- * the total deadline, retry with budget, and attempt timeout slots.)
+ * the attempt timeout bounds one attempt only. Slots that are not configured cost nothing. The fallback slot is
+ * {@link dev.blastwall.fallback.Fallback}, which wraps a pipeline call.
  *
  * <p>Both ways of running a call have the same semantics: {@link #call} blocks the calling thread (virtual-thread
  * friendly: waits park, never pin), {@link #callAsync} returns at once with a future. A timed-out attempt is
@@ -59,6 +62,7 @@ public final class Pipeline {
   final RetryBudget budget;
   final @Nullable HedgePolicy hedge;
   final RetryBudget hedgeBudget;
+  final AttemptGates gates;
   final long attemptTimeoutNanos;
   final Idempotency defaultIdempotency;
   final EventListener listener;
@@ -75,6 +79,8 @@ public final class Pipeline {
     this.hedge = builder.hedge;
     this.hedgeBudget = builder.hedgeBudget != null ? builder.hedgeBudget
         : RetryBudget.ratio().percentCanRetry(DEFAULT_HEDGE_PERCENT).minRetriesPerSecond(0).ticker(ticker).build();
+    this.gates = new AttemptGates(this, builder.breaker, builder.limiter,
+        builder.limiterMaxWait == null ? 0 : Checks.saturatedNanos(builder.limiterMaxWait), builder.bulkhead);
     this.attemptTimeoutNanos = builder.attemptTimeout != null ? Checks.saturatedNanos(builder.attemptTimeout) : -1;
     this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
     this.listener = builder.listener;
@@ -166,6 +172,10 @@ public final class Pipeline {
     private @Nullable HedgePolicy hedge;
     private @Nullable RetryBudget hedgeBudget;
     private @Nullable Duration attemptTimeout;
+    private @Nullable CircuitBreaker breaker;
+    private @Nullable RateLimiter limiter;
+    private @Nullable Duration limiterMaxWait;
+    private @Nullable SemaphoreBulkhead bulkhead;
     private @Nullable Idempotency idempotency;
     private EventListener listener = EventListener.NONE;
     private boolean listenerSet;
@@ -241,6 +251,39 @@ public final class Pipeline {
     public Builder hedgeBudget(RetryBudget newBudget) {
       Checks.checkNotSet("hedgeBudget", hedgeBudget != null);
       this.hedgeBudget = newBudget;
+      return this;
+    }
+
+    /**
+     * The circuit breaker slot: every attempt asks it first; an open breaker rejects the call at once with a
+     * {@link dev.blastwall.failure.CallNotPermittedException}. Share one breaker per upstream.
+     */
+    public Builder circuitBreaker(CircuitBreaker newBreaker) {
+      Checks.checkNotSet("circuitBreaker", breaker != null);
+      this.breaker = newBreaker;
+      return this;
+    }
+
+    /**
+     * The rate limiter slot: each attempt takes a permit, waiting up to {@code maxWait} (and never past the
+     * deadline) for one; otherwise a {@link dev.blastwall.failure.RateLimitedException} carries how long until
+     * the next permit.
+     */
+    public Builder rateLimiter(RateLimiter newLimiter, Duration maxWait) {
+      Checks.checkNotSet("rateLimiter", limiter != null);
+      this.limiter = newLimiter;
+      this.limiterMaxWait = Checks.checkNotNegative("maxWait", maxWait);
+      return this;
+    }
+
+    /**
+     * The bulkhead slot: at most its limit of attempts in flight to this upstream; a full bulkhead queues the
+     * attempt within its own wait (never past the deadline) or rejects it with a
+     * {@link dev.blastwall.failure.BulkheadFullException}.
+     */
+    public Builder bulkhead(SemaphoreBulkhead newBulkhead) {
+      Checks.checkNotSet("bulkhead", bulkhead != null);
+      this.bulkhead = newBulkhead;
       return this;
     }
 

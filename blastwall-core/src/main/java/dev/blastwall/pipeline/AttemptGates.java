@@ -1,0 +1,165 @@
+package dev.blastwall.pipeline;
+
+import dev.blastwall.breaker.CircuitBreaker;
+import dev.blastwall.bulkhead.SemaphoreBulkhead;
+import dev.blastwall.event.BlastwallEvent;
+import dev.blastwall.failure.BlastwallException;
+import dev.blastwall.failure.FailureKind;
+import dev.blastwall.ratelimit.RateLimiter;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The three per-attempt slots of the pipeline, in order: circuit breaker, rate limiter, bulkhead. Every attempt
+ * (first try, retry or hedge) passes them, so a retry is admitted or refused like any other request, and whatever
+ * one slot granted is given back when a later slot refuses or the attempt ends.
+ *
+ * <p>Stateless and shared by all calls of a pipeline; what an admitted attempt holds is returned to the caller as
+ * a {@linkplain #NO_PERMIT breaker permit} (the bulkhead slot is implied by admission).
+ */
+final class AttemptGates {
+
+  /** The breaker permit of an attempt when the pipeline has no breaker. */
+  static final int NO_PERMIT = Integer.MIN_VALUE;
+
+  private final Pipeline pipeline;
+  final @Nullable CircuitBreaker breaker;
+  final @Nullable RateLimiter limiter;
+  final long limiterMaxWaitNanos;
+  final @Nullable SemaphoreBulkhead bulkhead;
+
+  AttemptGates(Pipeline pipeline, @Nullable CircuitBreaker breaker, @Nullable RateLimiter limiter,
+      long limiterMaxWaitNanos, @Nullable SemaphoreBulkhead bulkhead) {
+    this.pipeline = pipeline;
+    this.breaker = breaker;
+    this.limiter = limiter;
+    this.limiterMaxWaitNanos = limiterMaxWaitNanos;
+    this.bulkhead = bulkhead;
+  }
+
+  boolean isEmpty() {
+    return breaker == null && limiter == null && bulkhead == null;
+  }
+
+  /** The breaker's verdict: a permit, {@link #NO_PERMIT} without a breaker, or a rejection in {@code run}. */
+  int tryBreaker(CallRun run) {
+    if (breaker == null) {
+      return NO_PERMIT;
+    }
+    int permit = breaker.tryAcquirePermit();
+    if (permit == CircuitBreaker.NOT_PERMITTED) {
+      run.terminal = rejected(breaker.rejection(pipeline.upstream, run.attempts, run.remainingNanos()), run);
+    }
+    return permit;
+  }
+
+  /**
+   * The rate limiter's verdict: nanoseconds to wait before going on (0 = now), or -1 with a rejection set in
+   * {@code run} (the breaker permit is then given back).
+   */
+  long tryLimiter(CallRun run, int permit, boolean mayWait) {
+    if (limiter == null) {
+      return 0;
+    }
+    long answer = limiter.tryAcquire(1, mayWait ? waitBound(run, limiterMaxWaitNanos) : 0);
+    if (answer < 0) {
+      releaseBreaker(permit);
+      run.terminal = rejected(
+          limiter.rejection(pipeline.upstream, pipeline.upstream, run.attempts, run.remainingNanos(), answer), run);
+      return -1;
+    }
+    return answer;
+  }
+
+  /** Blocks for a bulkhead slot within the bulkhead's own wait and the deadline; false with a rejection set. */
+  boolean acquireBulkhead(CallRun run, int permit) throws InterruptedException {
+    if (bulkhead == null) {
+      return true;
+    }
+    boolean acquired;
+    try {
+      acquired = bulkhead.tryAcquire() || bulkhead.acquire(waitBound(run, Long.MAX_VALUE));
+    } catch (InterruptedException interrupted) {
+      releaseBreaker(permit);
+      throw interrupted;
+    }
+    return acquiredOrReject(acquired, run, permit);
+  }
+
+  /** A bulkhead slot without waiting (hedges never queue); false with a rejection set. */
+  boolean tryBulkhead(CallRun run, int permit) {
+    return bulkhead == null || acquiredOrReject(bulkhead.tryAcquire(), run, permit);
+  }
+
+  /** Waits for a bulkhead slot asynchronously; completes false with a rejection set. */
+  CompletableFuture<Boolean> acquireBulkheadAsync(CallRun run, int permit) {
+    if (bulkhead == null || bulkhead.tryAcquire()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return bulkhead.acquireAsync(waitBound(run, Long.MAX_VALUE), pipeline.scheduler)
+        .thenApply(acquired -> acquiredOrReject(acquired, run, permit));
+  }
+
+  /**
+   * Gives back what an admitted attempt held and tells the breaker how it went.
+   *
+   * @param failure what the attempt failed with, or {@code null} when it succeeded or returned a failed result
+   * @param resultKind the failed result's kind, or {@code null} for a success
+   * @param callerCancelled the caller gave up: the outcome says nothing about the upstream
+   */
+  void release(int permit, long durationNanos, @Nullable Throwable failure, @Nullable FailureKind resultKind,
+      boolean callerCancelled) {
+    if (bulkhead != null) {
+      bulkhead.release();
+    }
+    if (breaker == null || permit == NO_PERMIT) {
+      return;
+    }
+    if (callerCancelled) {
+      breaker.releasePermit(permit);
+    } else if (failure == null && resultKind == null) {
+      breaker.onSuccess(permit, durationNanos);
+    } else {
+      FailureKind kind = failure != null ? pipeline.retry.classifier().classify(failure)
+          : resultKind != null ? resultKind : FailureKind.UNKNOWN;
+      // A deadline that ran out during the attempt means the upstream did not answer in time: for the
+      // breaker that is a timeout, or a hanging upstream would never trip it.
+      breaker.onFailure(permit, durationNanos, kind == FailureKind.DEADLINE_EXCEEDED ? FailureKind.TIMEOUT : kind);
+    }
+  }
+
+  void releaseBreaker(int permit) {
+    if (breaker != null && permit != NO_PERMIT) {
+      breaker.releasePermit(permit);
+    }
+  }
+
+  private boolean acquiredOrReject(boolean acquired, CallRun run, int permit) {
+    if (acquired) {
+      return true;
+    }
+    releaseBreaker(permit);
+    SemaphoreBulkhead full = bulkhead;
+    if (full != null) {
+      run.terminal = rejected(full.rejection(pipeline.upstream, run.attempts, run.remainingNanos()), run);
+    }
+    return false;
+  }
+
+  /** How long a slot may wait: its own limit, and never past the call's deadline. */
+  private static long waitBound(CallRun run, long ownLimitNanos) {
+    return run.deadline == null ? ownLimitNanos
+        : Math.max(0, Math.min(ownLimitNanos, run.deadline.remainingNanos()));
+  }
+
+  private BlastwallException rejected(BlastwallException rejection, CallRun run) {
+    if (pipeline.listening) {
+      pipeline.emit(new BlastwallEvent.CallRejected(pipeline.upstream, pipeline.ticker.nanos(), rejection.policy(),
+          String.valueOf(rejection.getMessage()), rejection.retryAfterNanos()));
+    }
+    if (run.lastFailure != null) {
+      rejection.addSuppressed(run.lastFailure);
+    }
+    return rejection;
+  }
+}
