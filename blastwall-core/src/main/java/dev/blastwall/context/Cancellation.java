@@ -1,6 +1,7 @@
 package dev.blastwall.context;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -12,14 +13,31 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe and lock-free. Listeners run once, on the thread that cancels, in the order they were registered
  * (or at once, on the registering thread, if the signal is already cancelled). A listener that throws does not
  * keep the others from running: all of them run, then {@link #cancel} rethrows the first exception.
+ *
+ * <p>A registration can be {@linkplain Registration#remove() removed}, and a child {@linkplain #detach() detached}
+ * from its parent once its work is over, so a long-lived parent (a server request that makes many outgoing
+ * calls) does not keep every finished attempt alive.
  */
 public final class Cancellation {
 
   /** A signal that is never cancelled, for work outside any call. */
   public static final Cancellation NEVER = new Cancellation();
 
-  // Either a listener chain (not cancelled yet) or the cause (cancelled). One field keeps the transition atomic.
-  private final AtomicReference<@Nullable Object> state = new AtomicReference<>(Listeners.EMPTY);
+  /** A registered listener; removing it means it will not run. */
+  @FunctionalInterface
+  public interface Registration {
+    /** A registration that holds nothing. */
+    Registration NONE = () -> {};
+
+    /** Unregisters the listener if it has not run yet; safe to call more than once. */
+    void remove();
+  }
+
+  private final AtomicReference<@Nullable Throwable> cause = new AtomicReference<>();
+  // Poll and remove are atomic per node: whichever of cancel() and remove() takes a node decides its fate,
+  // so a listener runs at most once, and a removed one never.
+  private final ConcurrentLinkedQueue<Listener> listeners = new ConcurrentLinkedQueue<>();
+  private volatile Registration parentRegistration = Registration.NONE;
 
   private Cancellation() {}
 
@@ -28,13 +46,19 @@ public final class Cancellation {
     return new Cancellation();
   }
 
-  /** A new signal that is cancelled when this one is. */
+  /** A new signal that is cancelled when this one is, until it is {@linkplain #detach() detached}. */
   public Cancellation child() {
     Cancellation child = new Cancellation();
     if (this != NEVER) {
-      onCancel(() -> child.cancel(causeOrDefault()));
+      child.parentRegistration = onCancel(() -> child.cancel(causeOrDefault()));
     }
     return child;
+  }
+
+  /** Stops following the parent this signal was created from: its work is over. */
+  public void detach() {
+    parentRegistration.remove();
+    parentRegistration = Registration.NONE;
   }
 
   /**
@@ -43,113 +67,85 @@ public final class Cancellation {
    * @throws RuntimeException the first exception a listener threw, after every listener ran (the signal is
    *     cancelled all the same)
    */
-  public boolean cancel(Throwable cause) {
-    if (this == NEVER) {
+  public boolean cancel(Throwable why) {
+    if (this == NEVER || !cause.compareAndSet(null, why)) {
       return false;
     }
-    while (true) {
-      Object current = state.get();
-      if (!(current instanceof Listeners listeners)) {
-        return false;
-      }
-      if (state.compareAndSet(current, cause)) {
-        listeners.runAll();
-        return true;
+    RuntimeException first = null;
+    for (Listener listener = listeners.poll(); listener != null; listener = listeners.poll()) {
+      try {
+        listener.action.run();
+      } catch (RuntimeException failure) {
+        if (first == null) {
+          first = failure;
+        } else {
+          first.addSuppressed(failure);
+        }
       }
     }
+    if (first != null) {
+      throw first;
+    }
+    return true;
   }
 
   /** Whether the signal was cancelled. */
   public boolean isCancelled() {
-    return !(state.get() instanceof Listeners);
+    return cause.get() != null;
   }
 
   /** Why the signal was cancelled, or {@code null} while it is not. */
   public @Nullable Throwable cause() {
-    return state.get() instanceof Throwable cause ? cause : null;
+    return cause.get();
   }
 
   /** Throws a {@link CancellationException} carrying the cause if the signal was cancelled. */
   public void throwIfCancelled() {
-    Throwable cause = cause();
-    if (cause != null) {
-      CancellationException exception = new CancellationException("call cancelled: " + cause.getMessage());
-      exception.initCause(cause);
+    Throwable why = cause.get();
+    if (why != null) {
+      CancellationException exception = new CancellationException("call cancelled: " + why.getMessage());
+      exception.initCause(why);
       throw exception;
     }
   }
 
   /** Runs {@code listener} once when the signal is cancelled, at once if it already is. */
-  public void onCancel(Runnable listener) {
+  public Registration onCancel(Runnable listener) {
     if (this == NEVER) {
-      return;
+      return Registration.NONE;
     }
-    while (true) {
-      Object current = state.get();
-      if (!(current instanceof Listeners listeners)) {
-        listener.run();
-        return;
-      }
-      if (state.compareAndSet(current, new Listeners(listener, listeners))) {
-        return;
-      }
+    if (cause.get() != null) {
+      listener.run();
+      return Registration.NONE;
     }
+    Listener node = new Listener(listener);
+    listeners.add(node);
+    // Cancelled while adding: cancel() may have drained the queue before the node landed. Whoever removes the
+    // node (this thread here, or cancel()) runs it, so it runs exactly once.
+    if (cause.get() != null && listeners.remove(node)) {
+      listener.run();
+      return Registration.NONE;
+    }
+    return () -> listeners.remove(node);
   }
 
   private Throwable causeOrDefault() {
-    Throwable cause = cause();
-    return cause != null ? cause : new CancellationException("parent cancelled");
+    Throwable why = cause.get();
+    return why != null ? why : new CancellationException("parent cancelled");
   }
 
   @Override
   public String toString() {
-    return isCancelled() ? "Cancellation[cancelled: " + cause() + "]" : "Cancellation[active]";
+    Throwable why = cause.get();
+    return why != null ? "Cancellation[cancelled: " + why + "]" : "Cancellation[active]";
   }
 
-  /** An immutable linked list of listeners: prepend-only, so a CAS on the head publishes it safely. */
-  private static final class Listeners {
-    static final Listeners EMPTY = new Listeners(null, null);
+  /** A node of its own per registration, so removing one lambda never removes an equal one. */
+  private static final class Listener {
+    final Runnable action;
 
-    private final @Nullable Runnable head;
-    private final @Nullable Listeners tail;
-
-    Listeners(@Nullable Runnable head, @Nullable Listeners tail) {
-      this.head = head;
-      this.tail = tail;
-    }
-
-    /** Runs every listener, oldest first; rethrows the first exception once all have run. */
-    void runAll() {
-      int count = 0;
-      for (Listeners node = this; node != null; node = node.tail) {
-        if (node.head != null) {
-          count++;
-        }
-      }
-      // The chain is newest first; run in registration order, so a listener added inside an attempt (abort
-      // the request) runs before one the pipeline added later (move on to the next attempt).
-      Runnable[] ordered = new Runnable[count];
-      int index = count;
-      for (Listeners node = this; node != null; node = node.tail) {
-        if (node.head != null) {
-          ordered[--index] = node.head;
-        }
-      }
-      @Nullable RuntimeException first = null;
-      for (Runnable listener : ordered) {
-        try {
-          listener.run();
-        } catch (RuntimeException failure) {
-          if (first == null) {
-            first = failure;
-          } else {
-            first.addSuppressed(failure);
-          }
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
+    Listener(Runnable action) {
+      this.action = action;
     }
   }
 }

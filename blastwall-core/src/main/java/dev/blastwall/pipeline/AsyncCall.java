@@ -102,6 +102,7 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
     }
     CallContext attemptContext = startAttempt(cancellation, lastFailure);
     if (attemptContext == null) {
+      cancellation.detach();
       releaseUnsent();
       completeWithTerminal();
       return;
@@ -129,6 +130,7 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
       if (timer != null) {
         timer.cancel();
       }
+      cancellation.detach();
       afterAttempt(cancellation, value, failure);
     });
   }

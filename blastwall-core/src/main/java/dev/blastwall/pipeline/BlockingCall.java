@@ -29,6 +29,7 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
       Cancellation cancellation = context.cancellation().child();
       CallContext attemptContext = startAttempt(cancellation, lastFailure);
       if (attemptContext == null) {
+        cancellation.detach();
         releaseUnsent();
         throw rethrow(terminal);
       }
@@ -47,12 +48,12 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
         }
         value = attemptContext.call(task);
       } catch (Throwable thrown) {
-        Throwable failure = finish(guard, timer) ? thrown : stopCause(cancellation);
+        Throwable failure = finish(guard, timer, cancellation) ? thrown : stopCause(cancellation);
         releaseGates(failure, null);
         pause(afterFailureOrThrow(failure));
         continue;
       }
-      if (!finish(guard, timer)) {
+      if (!finish(guard, timer, cancellation)) {
         // Stopped from outside (time limit, caller cancelled): that is what happened, even if the task
         // swallowed its interrupt and returned.
         Throwable failure = stopCause(cancellation);
@@ -108,10 +109,12 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
   }
 
   /** Ends the attempt's timer and guard; true if the attempt ended on its own, false if it was stopped. */
-  private static boolean finish(AttemptGuard guard, @Nullable Cancellable timer) {
+  private static boolean finish(AttemptGuard guard, @Nullable Cancellable timer, Cancellation cancellation) {
     if (timer != null) {
       timer.cancel();
     }
+    // The attempt is over: the caller's signal need not reach it any more (and must not keep it alive).
+    cancellation.detach();
     return guard.finish();
   }
 

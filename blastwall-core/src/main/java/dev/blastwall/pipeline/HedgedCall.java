@@ -88,6 +88,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
     Cancellation cancellation = context.cancellation().child();
     CallContext attemptContext = startAttempt(cancellation, lastFailure, kind);
     if (attemptContext == null) {
+      cancellation.detach();
       if (!gates.isEmpty()) {
         gates.release(granted, 0, null, null, /* callerCancelled= */ true);
       }
@@ -111,6 +112,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       if (timer != null) {
         timer.cancel();
       }
+      cancellation.detach();
       Throwable cause = cancellation.isCancelled() ? cancellation.cause() : unwrap(failure);
       onAttemptDone(attempt, value, cause);
     });

@@ -212,4 +212,46 @@ class CancellationTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void aDetachedChildNoLongerFollowsItsParent() {
+    Cancellation parent = Cancellation.create();
+    Cancellation kept = parent.child();
+    Cancellation detached = parent.child();
+
+    detached.detach();
+    parent.cancel(new IllegalStateException("caller gave up"));
+
+    assertThat(kept.isCancelled()).isTrue();
+    assertThat(detached.isCancelled()).isFalse();
+  }
+
+  @Test
+  void aRemovedListenerNeverRuns() {
+    Cancellation signal = Cancellation.create();
+    java.util.List<String> ran = new java.util.ArrayList<>();
+    Cancellation.Registration first = signal.onCancel(() -> ran.add("first"));
+    signal.onCancel(() -> ran.add("second"));
+
+    first.remove();
+    first.remove();
+    signal.cancel(new IllegalStateException("stop"));
+
+    assertThat(ran).containsExactly("second");
+  }
+
+  @Test
+  void manyFinishedChildrenLeaveNothingRegisteredOnTheParent() {
+    Cancellation parent = Cancellation.create();
+    java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+    for (int i = 0; i < 10_000; i++) {
+      Cancellation child = parent.child();
+      child.onCancel(ran::incrementAndGet);
+      child.detach();
+    }
+
+    parent.cancel(new IllegalStateException("late"));
+
+    assertThat(ran).hasValue(0);
+  }
 }
