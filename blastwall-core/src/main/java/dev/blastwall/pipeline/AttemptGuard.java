@@ -1,6 +1,7 @@
 package dev.blastwall.pipeline;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stops a blocking attempt by interrupting its thread, without ever letting that interrupt escape the attempt.
@@ -16,17 +17,21 @@ final class AttemptGuard {
   private static final int STOPPED = 2;
   private static final int FINISHED = 3;
 
-  private final Thread thread;
+  /** The guard of an attempt nothing can stop: finishes on its own, always. */
+  static final AttemptGuard NONE = new AttemptGuard(null);
+
+  private final @Nullable Thread thread;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
 
-  AttemptGuard(Thread thread) {
+  AttemptGuard(@Nullable Thread thread) {
     this.thread = thread;
   }
 
   /** Interrupts the attempt if it is still running; safe to call from any thread, any number of times. */
   void stop() {
-    if (state.compareAndSet(RUNNING, STOPPING)) {
-      thread.interrupt();
+    Thread target = thread;
+    if (target != null && state.compareAndSet(RUNNING, STOPPING)) {
+      target.interrupt();
       state.set(STOPPED);
     }
   }
@@ -36,7 +41,7 @@ final class AttemptGuard {
    * ended on its own, {@code false} if it was stopped (its interrupt is then cleared).
    */
   boolean finish() {
-    if (state.compareAndSet(RUNNING, FINISHED)) {
+    if (thread == null || state.compareAndSet(RUNNING, FINISHED)) {
       return true;
     }
     while (state.get() != STOPPED) {

@@ -26,16 +26,19 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
       if (!admit()) {
         throw rethrow(terminal);
       }
-      Cancellation cancellation = context.cancellation().child();
+      long limit = attemptLimitNanos();
+      Cancellation cancellation = attemptCancellation(limit);
       CallContext attemptContext = startAttempt(cancellation, lastFailure);
       if (attemptContext == null) {
         cancellation.detach();
         releaseUnsent();
         throw rethrow(terminal);
       }
-      long limit = attemptLimitNanos();
-      AttemptGuard guard = new AttemptGuard(Thread.currentThread());
-      cancellation.onCancel(guard::stop);
+      AttemptGuard guard = cancellation == Cancellation.NEVER ? AttemptGuard.NONE
+          : new AttemptGuard(Thread.currentThread());
+      if (guard != AttemptGuard.NONE) {
+        cancellation.onCancel(guard::stop);
+      }
       Cancellable timer = limit < 0 ? null
           : pipeline.scheduler.schedule(
               () -> cancellation.cancel(timeoutFailure(attemptContext.attempt(), limit)), limit);

@@ -52,8 +52,12 @@ abstract class CallRun {
   CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency) {
     this.pipeline = pipeline;
     Deadline own = pipeline.timeoutNanos < 0 ? null : Deadline.afterNanos(pipeline.timeoutNanos, pipeline.ticker);
-    CallContext withIdempotency = parent.withIdempotency(idempotency);
-    this.context = own == null ? withIdempotency : withIdempotency.withDeadline(own);
+    if (own == null && parent == CallContext.ROOT && idempotency.equals(pipeline.defaultIdempotency)) {
+      this.context = pipeline.rootContext; // the common case needs no new context
+    } else {
+      CallContext withIdempotency = parent.withIdempotency(idempotency);
+      this.context = own == null ? withIdempotency : withIdempotency.withDeadline(own);
+    }
     this.deadline = context.deadline();
     // A layer below (or the caller) said "do not retry": make one attempt, so only one layer multiplies load.
     this.maxAttempts = parent.doNotRetry() ? 1 : pipeline.retry.maxAttempts();
@@ -85,7 +89,20 @@ abstract class CallRun {
     if (pipeline.listening) {
       pipeline.emit(new BlastwallEvent.AttemptStarted(pipeline.upstream, attemptStartNanos, attempts, kind));
     }
+    if (attempts == 1 && context == pipeline.rootContext && attemptCancellation == Cancellation.NEVER) {
+      return pipeline.rootFirstAttempt;
+    }
     return context.forAttempt(attempts, kind, attemptCancellation);
+  }
+
+  /**
+   * The cancellation for the next attempt: a child of the caller's, or {@link Cancellation#NEVER} when nothing
+   * could ever cancel the attempt (no time limit, and a caller that cannot be cancelled), which saves the
+   * signal and the interrupt machinery on the common path.
+   */
+  final Cancellation attemptCancellation(long limitNanos) {
+    Cancellation parent = context.cancellation();
+    return limitNanos < 0 && parent == Cancellation.NEVER ? Cancellation.NEVER : parent.child();
   }
 
   /** How long the attempt may run, in nanoseconds from now, or -1 when nothing limits it. */

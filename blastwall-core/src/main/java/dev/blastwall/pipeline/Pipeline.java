@@ -2,7 +2,9 @@ package dev.blastwall.pipeline;
 
 import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.bulkhead.SemaphoreBulkhead;
+import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
+import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.event.EventListener;
@@ -67,6 +69,10 @@ public final class Pipeline {
   final Idempotency defaultIdempotency;
   final EventListener listener;
   final boolean listening;
+  /** The call context of a call made outside any call, with the default idempotency: shared, never rebuilt. */
+  final CallContext rootContext;
+  /** Its first attempt's context, when that attempt cannot be cancelled. */
+  final CallContext rootFirstAttempt;
 
   private Pipeline(Builder builder) {
     this.upstream = builder.upstream;
@@ -85,6 +91,8 @@ public final class Pipeline {
     this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
     this.listener = builder.listener;
     this.listening = builder.listener != EventListener.NONE;
+    this.rootContext = CallContext.ROOT.withIdempotency(defaultIdempotency);
+    this.rootFirstAttempt = rootContext.forAttempt(1, AttemptKind.ORIGINAL, Cancellation.NEVER);
   }
 
   /** A builder for the pipeline guarding calls to {@code upstream} (a name used in events and errors). */
