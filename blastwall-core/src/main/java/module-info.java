@@ -18,4 +18,5 @@ module dev.blastwall.core {
   exports dev.blastwall.bulkhead;
   exports dev.blastwall.breaker;
   exports dev.blastwall.ratelimit;
+  exports dev.blastwall.balance;
 }
