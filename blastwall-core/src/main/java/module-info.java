@@ -19,4 +19,5 @@ module dev.blastwall.core {
   exports dev.blastwall.breaker;
   exports dev.blastwall.ratelimit;
   exports dev.blastwall.balance;
+  exports dev.blastwall.overload;
 }
