@@ -20,4 +20,6 @@ module dev.blastwall.core {
   exports dev.blastwall.ratelimit;
   exports dev.blastwall.balance;
   exports dev.blastwall.overload;
+  exports dev.blastwall.registry;
+  exports dev.blastwall.limit;
 }

@@ -78,7 +78,9 @@ final class AttemptGates {
     }
     boolean acquired;
     try {
-      acquired = bulkhead.tryAcquire() || bulkhead.acquire(waitBound(run, Long.MAX_VALUE));
+      // acquire() takes a free slot at once; a tryAcquire() before it counted every wait as a rejection, and
+      // every refusal twice.
+      acquired = bulkhead.acquire(waitBound(run, Long.MAX_VALUE));
     } catch (InterruptedException interrupted) {
       releaseBreaker(permit);
       throw interrupted;
@@ -93,9 +95,10 @@ final class AttemptGates {
 
   /** Waits for a bulkhead slot asynchronously; completes false with a rejection set. */
   CompletableFuture<Boolean> acquireBulkheadAsync(CallRun run, int permit) {
-    if (bulkhead == null || bulkhead.tryAcquire()) {
+    if (bulkhead == null) {
       return CompletableFuture.completedFuture(true);
     }
+    // acquireAsync() takes a free slot at once, as acquireBulkhead's acquire() does.
     return bulkhead.acquireAsync(waitBound(run, Long.MAX_VALUE), pipeline.scheduler)
         .thenApply(acquired -> acquiredOrReject(acquired, run, permit));
   }

@@ -62,26 +62,77 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
         cancelAll(null, failure);
       }
     });
+    AttemptGates gates = pipeline.gates;
+    if (gates.isEmpty()) {
+      sendOriginal(AttemptGates.NO_PERMIT);
+      return;
+    }
+    // The original waits at the rate limiter and the bulkhead within their limits and the deadline, like any
+    // call's attempt; only hedges never wait.
+    int granted = gates.tryBreaker(this);
+    long wait = granted == CircuitBreaker.NOT_PERMITTED ? -1 : gates.tryLimiter(this, granted, /* mayWait= */ true);
+    if (wait < 0) {
+      refuseOriginal();
+      return;
+    }
+    Runnable toBulkhead = () -> {
+      var unusedDependent = gates.acquireBulkheadAsync(this, granted).whenComplete((acquired, failure) -> {
+        if (Boolean.TRUE.equals(acquired)) {
+          sendOriginal(granted);
+        } else {
+          refuseOriginal();
+        }
+      });
+    };
+    if (wait > 0) {
+      pipeline.scheduler.schedule(toBulkhead, wait);
+    } else {
+      toBulkhead.run();
+    }
+  }
+
+  private void sendOriginal(int granted) {
     lock.lock();
     try {
-      launch(AttemptKind.ORIGINAL);
+      send(AttemptKind.ORIGINAL, granted);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void refuseOriginal() {
+    lock.lock();
+    try {
+      finishLocked(terminal != null ? terminal : new CancellationException("attempt refused"));
     } finally {
       lock.unlock();
     }
   }
 
   /**
-   * Starts an attempt if the breaker, rate limiter and bulkhead admit it at once (hedges never queue: a hedge
-   * that has to wait is no longer racing anything); false when refused. The lock is held.
+   * Sends a hedge if the breaker, rate limiter and bulkhead admit it at once (a hedge never queues: a hedge that
+   * has to wait is no longer racing anything); false when refused. The lock is held.
    */
-  private boolean launch(AttemptKind kind) {
+  private boolean launchHedge() {
     AttemptGates gates = pipeline.gates;
     int granted = gates.tryBreaker(this);
     if (granted == CircuitBreaker.NOT_PERMITTED || gates.tryLimiter(this, granted, /* mayWait= */ false) < 0
         || !gates.tryBulkhead(this, granted)) {
-      Throwable refusal = terminal;
-      if (kind == AttemptKind.ORIGINAL && refusal != null) {
-        finishLocked(refusal);
+      return false;
+    }
+    return send(AttemptKind.HEDGE, granted);
+  }
+
+  /**
+   * Sends an attempt the gates admitted with breaker permit {@code granted}; false, giving back what it held, when
+   * the call ended meanwhile or cannot start another attempt. The lock is held.
+   */
+  private boolean send(AttemptKind kind, int granted) {
+    AttemptGates gates = pipeline.gates;
+    if (done) {
+      // The caller cancelled the call while the original waited at the rate limiter or the bulkhead.
+      if (!gates.isEmpty()) {
+        gates.release(granted, 0, null, null, /* callerCancelled= */ true);
       }
       return false;
     }
@@ -156,16 +207,28 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       }
       return false;
     }
-    return launch(AttemptKind.HEDGE);
+    return launchHedge();
   }
 
   private void onAttemptDone(Attempt attempt, @Nullable T value, @Nullable Throwable failure) {
     long now = pipeline.ticker.nanos();
     FailureKind kind = failure == null ? pipeline.retry.resultClassifier().classify(value) : null;
     boolean success = failure == null && kind == null;
+    boolean abandoned;
+    lock.lock();
+    try {
+      // cancelAll takes the attempts still running off the list when the call ends: one that is gone was
+      // abandoned (another attempt won or ended the call, or the caller gave up).
+      abandoned = !running.contains(attempt);
+    } finally {
+      lock.unlock();
+    }
     if (!pipeline.gates.isEmpty()) {
-      // A loser cancelled because another attempt won tells the breaker nothing about the upstream.
-      boolean cancelled = failure instanceof CancellationException || context.cancellation().isCancelled();
+      // An abandoned attempt fails with the cancellation that ended it, whatever that cancellation's cause (a
+      // loser's "another attempt answered first", or the failure that ended the call): that tells the breaker
+      // nothing about the upstream. Released before the next hedge asks the gates, which must see this slot free.
+      boolean cancelled = (abandoned && failure != null) || failure instanceof CancellationException
+          || context.cancellation().isCancelled();
       pipeline.gates.release(attempt.permit(), now - attempt.startNanos(), failure, kind, cancelled);
     }
     if (success) {

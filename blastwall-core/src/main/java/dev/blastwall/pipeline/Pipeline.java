@@ -110,6 +110,31 @@ public final class Pipeline {
     return budget;
   }
 
+  /** The budget that caps hedges, shared by every call through this pipeline (spent only when it hedges). */
+  public RetryBudget hedgeBudget() {
+    return hedgeBudget;
+  }
+
+  /** The circuit breaker slot, or {@code null} when none is set. */
+  public @Nullable CircuitBreaker circuitBreaker() {
+    return gates.breaker;
+  }
+
+  /** The rate limiter slot, or {@code null} when none is set. */
+  public @Nullable RateLimiter rateLimiter() {
+    return gates.limiter;
+  }
+
+  /** The bulkhead slot, or {@code null} when none is set. */
+  public @Nullable SemaphoreBulkhead bulkhead() {
+    return gates.bulkhead;
+  }
+
+  /** The idempotency of calls that do not state their own. */
+  public Idempotency defaultIdempotency() {
+    return defaultIdempotency;
+  }
+
   /**
    * Runs {@code task} through the pipeline on this thread, with the pipeline's default idempotency, under the
    * current {@link CallContext}. Exceptions from the task come out unchanged when they are not retried; when

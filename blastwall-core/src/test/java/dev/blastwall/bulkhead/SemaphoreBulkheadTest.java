@@ -209,7 +209,10 @@ class SemaphoreBulkheadTest {
         Thread.currentThread().interrupt();
       }
     });
-    Eventually.await("the waiter queued", () -> bulkhead.snapshot().waiting() == 1);
+    // Counted as waiting happens just before the waiter joins the queue: wait until it is parked in it, or a
+    // release in between would (correctly) free the permit for the waiter to take on its way in.
+    Eventually.await("the waiter parked in the queue", () -> bulkhead.snapshot().waiting() == 1
+        && waiter.getState() == Thread.State.TIMED_WAITING);
 
     bulkhead.release();
 

@@ -1,0 +1,276 @@
+package dev.blastwall.grpc;
+
+import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
+import dev.blastwall.context.Idempotency;
+import dev.blastwall.deadline.Deadline;
+import dev.blastwall.pipeline.Pipeline;
+import dev.blastwall.time.Ticker;
+import io.grpc.MethodDescriptor;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link BlastwallClientInterceptor} does for each method of a channel: which {@link Pipeline} guards it, whether
+ * it is idempotent, how long one attempt may take, and how much of the caller's deadline to keep back.
+ *
+ * <p>Settings are looked up per full method name ({@code pkg.Service/Method}), then per service
+ * ({@code pkg.Service}), then the defaults apply. Idempotency is decided, first match wins, by:
+ * <ol>
+ *   <li>the method's own declaration: protobuf's {@code option idempotency_level = NO_SIDE_EFFECTS} or
+ *       {@code IDEMPOTENT} (which grpc-java's generator also copies into the descriptor's {@code isSafe()} and
+ *       {@code isIdempotent()});
+ *   <li>this policy, for the method, then for its service;
+ *   <li>otherwise the method is not idempotent. Such calls still get an idempotency key, generated once per
+ *       logical call and sent with every attempt, unless {@linkplain Builder#idempotencyKeys keys are off}; with a
+ *       key, a call is retried on failures that mean "did not run" (UNAVAILABLE, RESOURCE_EXHAUSTED), never on
+ *       failures that mean "may have run" (INTERNAL, attempt timeouts), as {@code FailureKind} defines.
+ * </ol>
+ *
+ * <p><b>Deadlines.</b> Each attempt's gRPC deadline is
+ * {@code min(call deadline - slack, now + attempt timeout)}, where the call deadline is the earliest of the caller's
+ * {@code CallContext} deadline, gRPC's {@code Context} deadline (a server handler's incoming deadline), the stub's
+ * {@code withDeadline} and the pipeline's own timeout, and the slack is {@code min(10% of the time left, 50 ms)} by
+ * default: the caller keeps a little time to receive and act on the answer (or the failure), so a child never
+ * uses up the whole budget of its parent. A call without any deadline has no slack.
+ *
+ * <p>Immutable and thread-safe; built by a {@link Builder}, which is not.
+ */
+public final class GrpcClientPolicy {
+
+  /** The share of the time left that a caller keeps back by default. */
+  public static final double DEFAULT_SLACK_FRACTION = 0.10;
+
+  /** The most a caller keeps back by default: enough to receive and handle an answer, small next to a deadline. */
+  public static final Duration DEFAULT_MAX_SLACK = Duration.ofMillis(50);
+
+  private final Pipeline defaultPipeline;
+  private final Map<String, Pipeline> pipelines;
+  private final Map<String, Boolean> idempotent;
+  private final Map<String, Long> attemptTimeouts;
+  private final double slackFraction;
+  private final long maxSlackNanos;
+  private final boolean idempotencyKeys;
+  private final Ticker ticker;
+  private final ConcurrentHashMap<String, MethodPlan> plans = new ConcurrentHashMap<>();
+
+  private GrpcClientPolicy(Builder builder) {
+    this.defaultPipeline = builder.defaultPipeline;
+    this.pipelines = Map.copyOf(builder.pipelines);
+    this.idempotent = Map.copyOf(builder.idempotent);
+    this.attemptTimeouts = Map.copyOf(builder.attemptTimeouts);
+    this.slackFraction = builder.slackFraction;
+    this.maxSlackNanos = builder.maxSlackNanos;
+    this.idempotencyKeys = builder.idempotencyKeys;
+    this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
+  }
+
+  /** A builder whose methods without a pipeline of their own are guarded by {@code defaultPipeline}. */
+  public static Builder builder(Pipeline defaultPipeline) {
+    return new Builder(defaultPipeline);
+  }
+
+  /** The pipeline guarding {@code fullMethodName}. */
+  public Pipeline pipeline(String fullMethodName) {
+    return lookup(pipelines, fullMethodName, defaultPipeline);
+  }
+
+  /** The ticker on which deadlines are read; it must be the one the pipelines use. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /**
+   * The slack to keep back from a deadline {@code remainingNanos} away: {@code min(fraction * remaining, max)},
+   * zero when the deadline has passed.
+   */
+  public long slackNanos(long remainingNanos) {
+    if (remainingNanos <= 0) {
+      return 0;
+    }
+    return Math.min(maxSlackNanos, (long) (remainingNanos * slackFraction));
+  }
+
+  /** The deadline for one attempt, given the logical call's {@code callDeadline} (may be null) and its plan. */
+  @Nullable Deadline attemptDeadline(@Nullable Deadline callDeadline, MethodPlan plan) {
+    Deadline fromCall = callDeadline == null ? null : callDeadline.offset(-slackNanos(callDeadline.remainingNanos()));
+    Deadline fromTimeout = plan.attemptTimeoutNanos() < 0 ? null
+        : Deadline.afterNanos(plan.attemptTimeoutNanos(), ticker);
+    if (fromCall == null) {
+      return fromTimeout;
+    }
+    return fromCall.min(fromTimeout);
+  }
+
+  /** What to do for {@code method}, resolved once per method name. */
+  MethodPlan plan(MethodDescriptor<?, ?> method) {
+    MethodPlan plan = plans.get(method.getFullMethodName());
+    if (plan == null) {
+      plan = plans.computeIfAbsent(method.getFullMethodName(), name -> resolve(method));
+    }
+    return plan;
+  }
+
+  private MethodPlan resolve(MethodDescriptor<?, ?> method) {
+    String name = method.getFullMethodName();
+    boolean isIdempotent = declaredIdempotent(method) || lookup(idempotent, name, Boolean.FALSE);
+    long timeout = lookup(attemptTimeouts, name, -1L);
+    return new MethodPlan(pipeline(name), isIdempotent ? Idempotency.IDEMPOTENT : Idempotency.NON_IDEMPOTENT,
+        !isIdempotent && idempotencyKeys, timeout);
+  }
+
+  /** The protobuf idempotency option, as the generated descriptor carries it. */
+  static boolean declaredIdempotent(MethodDescriptor<?, ?> method) {
+    if (method.isSafe() || method.isIdempotent()) {
+      return true;
+    }
+    if (method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier) {
+      var descriptor = supplier.getMethodDescriptor();
+      if (descriptor != null) {
+        IdempotencyLevel level = descriptor.getOptions().getIdempotencyLevel();
+        return level == IdempotencyLevel.NO_SIDE_EFFECTS || level == IdempotencyLevel.IDEMPOTENT;
+      }
+    }
+    return false;
+  }
+
+  private static <V> V lookup(Map<String, V> settings, String fullMethodName, V fallback) {
+    V forMethod = settings.get(fullMethodName);
+    if (forMethod != null) {
+      return forMethod;
+    }
+    String service = MethodDescriptor.extractFullServiceName(fullMethodName);
+    V forService = service == null ? null : settings.get(service);
+    return forService != null ? forService : fallback;
+  }
+
+  @Override
+  public String toString() {
+    return "GrpcClientPolicy[default=" + defaultPipeline.upstream() + ", pipelines=" + pipelines.keySet()
+        + ", idempotent=" + idempotent + ", attemptTimeouts=" + attemptTimeouts.keySet()
+        + ", slack=" + slackFraction + " max " + Duration.ofNanos(maxSlackNanos) + ", keys=" + idempotencyKeys + "]";
+  }
+
+  /**
+   * How one method is called.
+   *
+   * @param idempotency the method's idempotency, without a key
+   * @param keyed whether each logical call gets a fresh idempotency key
+   * @param attemptTimeoutNanos the per-attempt timeout, or -1
+   */
+  record MethodPlan(Pipeline pipeline, Idempotency idempotency, boolean keyed, long attemptTimeoutNanos) {}
+
+  /**
+   * Builds a {@link GrpcClientPolicy}. A target is a service name ({@code pkg.Service}) or a full method name
+   * ({@code pkg.Service/Method}); each setting may be given once per target, and each global option once.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private final Pipeline defaultPipeline;
+    private final Map<String, Pipeline> pipelines = new HashMap<>();
+    private final Map<String, Boolean> idempotent = new HashMap<>();
+    private final Map<String, Long> attemptTimeouts = new HashMap<>();
+    private double slackFraction = DEFAULT_SLACK_FRACTION;
+    private long maxSlackNanos = DEFAULT_MAX_SLACK.toNanos();
+    private boolean slackSet;
+    private boolean idempotencyKeys = true;
+    private boolean keysSet;
+    private @Nullable Ticker ticker;
+
+    private Builder(Pipeline defaultPipeline) {
+      this.defaultPipeline = defaultPipeline;
+    }
+
+    /** Guards calls to {@code target} with {@code pipeline}. */
+    public Builder pipeline(String target, Pipeline pipeline) {
+      put(pipelines, "pipeline", target, pipeline);
+      return this;
+    }
+
+    /** Guards calls to {@code method} with {@code pipeline}. */
+    public Builder pipeline(MethodDescriptor<?, ?> method, Pipeline pipeline) {
+      return pipeline(method.getFullMethodName(), pipeline);
+    }
+
+    /**
+     * Declares {@code target} idempotent ({@link Idempotency#IDEMPOTENT}) or not ({@link Idempotency#NON_IDEMPOTENT})
+     * where the proto does not say. Keys are per call, so an idempotency carrying a key is rejected: see
+     * {@link #idempotencyKeys}.
+     */
+    public Builder idempotency(String target, Idempotency idempotency) {
+      if (idempotency.key() != null) {
+        throw Args.invalid("idempotency", idempotency,
+            "IDEMPOTENT or NON_IDEMPOTENT without a key (keys are generated per call)");
+      }
+      put(idempotent, "idempotency", target, idempotency.idempotent());
+      return this;
+    }
+
+    /** Like {@link #idempotency(String, Idempotency)}, for {@code method}. */
+    public Builder idempotency(MethodDescriptor<?, ?> method, Idempotency idempotency) {
+      return idempotency(method.getFullMethodName(), idempotency);
+    }
+
+    /**
+     * Bounds each attempt of calls to {@code target} to {@code timeout}, sent to the server as its gRPC deadline
+     * (never later than the call's deadline minus the slack). Must be positive.
+     */
+    public Builder attemptTimeout(String target, Duration timeout) {
+      put(attemptTimeouts, "attemptTimeout", target, Args.saturatedNanos(Args.checkPositive("timeout", timeout)));
+      return this;
+    }
+
+    /** Like {@link #attemptTimeout(String, Duration)}, for {@code method}. */
+    public Builder attemptTimeout(MethodDescriptor<?, ?> method, Duration timeout) {
+      return attemptTimeout(method.getFullMethodName(), timeout);
+    }
+
+    /**
+     * The share of a call's remaining time kept back from each attempt's deadline, at most {@code max}; default
+     * {@value #DEFAULT_SLACK_FRACTION} and {@link #DEFAULT_MAX_SLACK}. {@code (0, ZERO)} hands the whole deadline
+     * down.
+     */
+    public Builder deadlineSlack(double fraction, Duration max) {
+      Args.checkNotSet("deadlineSlack", slackSet);
+      if (!(fraction >= 0 && fraction < 1)) {
+        throw Args.invalid("fraction", fraction, "0 <= fraction < 1");
+      }
+      this.slackFraction = fraction;
+      this.maxSlackNanos = Args.saturatedNanos(Args.checkNotNegative("max", max));
+      this.slackSet = true;
+      return this;
+    }
+
+    /** Whether non-idempotent calls get a per-call idempotency key, making them retryable; default true. */
+    public Builder idempotencyKeys(boolean enabled) {
+      Args.checkNotSet("idempotencyKeys", keysSet);
+      this.idempotencyKeys = enabled;
+      this.keysSet = true;
+      return this;
+    }
+
+    /**
+     * The ticker on which deadlines are read; default {@link Ticker#system()}. It must be the ticker of the
+     * pipelines and of the server interceptor, since deadlines on different tickers cannot be compared.
+     */
+    public Builder ticker(Ticker newTicker) {
+      Args.checkNotSet("ticker", ticker != null);
+      this.ticker = newTicker;
+      return this;
+    }
+
+    public GrpcClientPolicy build() {
+      return new GrpcClientPolicy(this);
+    }
+
+    private static <V> void put(Map<String, V> settings, String option, String target, V value) {
+      Args.checkTarget(target);
+      if (settings.putIfAbsent(target, value) != null) {
+        throw new IllegalStateException(option + " for " + target + " was already set (expected: once per target)");
+      }
+    }
+  }
+}

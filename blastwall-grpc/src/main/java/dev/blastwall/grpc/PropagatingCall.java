@@ -1,0 +1,55 @@
+package dev.blastwall.grpc;
+
+import dev.blastwall.context.CallContext;
+import dev.blastwall.context.Idempotency;
+import dev.blastwall.deadline.Deadline;
+import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import java.util.UUID;
+
+/**
+ * A streaming call passed through without retries: it gets the deadline (with the caller's slack kept back), the
+ * criticality, an idempotency key, attempt 1 and the do-not-retry mark of the caller's {@link CallContext}, and is
+ * cancelled when that context is.
+ */
+final class PropagatingCall<ReqT, RespT> extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
+
+  private final CallContext context;
+
+  private PropagatingCall(ClientCall<ReqT, RespT> delegate, CallContext context) {
+    super(delegate);
+    this.context = context;
+  }
+
+  static <ReqT, RespT> ClientCall<ReqT, RespT> create(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
+      Channel next, GrpcClientPolicy policy, MethodPlan plan) {
+    CallContext caller = CallContext.current();
+    Deadline callDeadline = Propagation.callDeadline(caller, Context.current(), callOptions, policy.ticker());
+    Deadline deadline = policy.attemptDeadline(callDeadline, plan);
+    CallOptions options = deadline == null ? callOptions : callOptions.withDeadline(Propagation.toGrpc(deadline));
+    String key = callOptions.getOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY);
+    if (key == null && plan.keyed()) {
+      key = UUID.randomUUID().toString();
+    }
+    Idempotency idempotency =
+        key == null ? plan.idempotency() : new Idempotency(plan.idempotency().idempotent(), key);
+    CallContext context = caller.withDeadline(deadline).withIdempotency(idempotency);
+    return new PropagatingCall<>(next.newCall(method, options), context);
+  }
+
+  @Override
+  public void start(Listener<RespT> responseListener, Metadata headers) {
+    Propagation.writeHeaders(headers, context, 1);
+    super.start(responseListener, headers);
+    context.cancellation().onCancel(() -> {
+      Throwable why = context.cancellation().cause();
+      delegate().cancel("cancelled by Blastwall: " + (why != null ? why.getMessage() : "caller cancelled"), why);
+    });
+  }
+}

@@ -1,0 +1,59 @@
+package dev.blastwall.grpc;
+
+import dev.blastwall.context.CallContext;
+import dev.blastwall.deadline.Deadline;
+import dev.blastwall.time.Ticker;
+import io.grpc.CallOptions;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/** What both call wrappers put on the wire, and the conversions between gRPC's and Blastwall's deadlines. */
+final class Propagation {
+
+  private Propagation() {}
+
+  /** Replaces any Blastwall keys in {@code headers} with the values of {@code context}, sent as attempt {@code attempt}. */
+  static void writeHeaders(Metadata headers, CallContext context, int attempt) {
+    headers.discardAll(BlastwallMetadata.CRITICALITY);
+    headers.discardAll(BlastwallMetadata.IDEMPOTENCY_KEY);
+    headers.discardAll(BlastwallMetadata.ATTEMPT);
+    headers.discardAll(BlastwallMetadata.DO_NOT_RETRY);
+    headers.put(BlastwallMetadata.CRITICALITY, context.criticality().name());
+    String key = context.idempotency().key();
+    if (key != null) {
+      headers.put(BlastwallMetadata.IDEMPOTENCY_KEY, key);
+    }
+    headers.put(BlastwallMetadata.ATTEMPT, Integer.toString(attempt));
+    if (context.doNotRetry()) {
+      headers.put(BlastwallMetadata.DO_NOT_RETRY, "true");
+    }
+  }
+
+  /**
+   * The logical call's deadline: the earliest of the caller's context deadline, gRPC's context deadline (a server
+   * handler's incoming deadline) and the stub's {@code withDeadline}; {@code null} when none is set.
+   */
+  static @Nullable Deadline callDeadline(CallContext caller, Context grpcContext, CallOptions options, Ticker ticker) {
+    io.grpc.Deadline grpc = min(options.getDeadline(), grpcContext.getDeadline());
+    Deadline own = grpc == null ? null : Deadline.afterNanos(grpc.timeRemaining(TimeUnit.NANOSECONDS), ticker);
+    Deadline inherited = caller.deadline();
+    if (own == null) {
+      return inherited;
+    }
+    return own.min(inherited);
+  }
+
+  /** {@code deadline} as a gRPC deadline on gRPC's own clock. */
+  static io.grpc.Deadline toGrpc(Deadline deadline) {
+    return io.grpc.Deadline.after(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private static io.grpc.@Nullable Deadline min(io.grpc.@Nullable Deadline a, io.grpc.@Nullable Deadline b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : a.minimum(b);
+  }
+}
