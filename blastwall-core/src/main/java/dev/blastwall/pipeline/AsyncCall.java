@@ -55,7 +55,7 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
       send();
       return;
     }
-    int granted = gates.tryBreaker(this);
+    int granted = gates.tryThrottleAndBreaker(this);
     if (granted == CircuitBreaker.NOT_PERMITTED) {
       completeWithTerminal();
       return;

@@ -5,12 +5,13 @@ import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.failure.BlastwallException;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The three per-attempt slots of the pipeline, in order: circuit breaker, rate limiter, bulkhead. Every attempt
+ * The per-attempt slots of the pipeline, in order: client-side throttle, circuit breaker, rate limiter, bulkhead. Every attempt
  * (first try, retry or hedge) passes them, so a retry is admitted or refused like any other request, and whatever
  * one slot granted is given back when a later slot refuses or the attempt ends.
  *
@@ -27,10 +28,12 @@ final class AttemptGates {
   final @Nullable RateLimiter limiter;
   final long limiterMaxWaitNanos;
   final @Nullable SemaphoreBulkhead bulkhead;
+  final @Nullable AdaptiveThrottle throttle;
 
-  AttemptGates(Pipeline pipeline, @Nullable CircuitBreaker breaker, @Nullable RateLimiter limiter,
-      long limiterMaxWaitNanos, @Nullable SemaphoreBulkhead bulkhead) {
+  AttemptGates(Pipeline pipeline, @Nullable AdaptiveThrottle throttle, @Nullable CircuitBreaker breaker,
+      @Nullable RateLimiter limiter, long limiterMaxWaitNanos, @Nullable SemaphoreBulkhead bulkhead) {
     this.pipeline = pipeline;
+    this.throttle = throttle;
     this.breaker = breaker;
     this.limiter = limiter;
     this.limiterMaxWaitNanos = limiterMaxWaitNanos;
@@ -38,11 +41,24 @@ final class AttemptGates {
   }
 
   boolean isEmpty() {
-    return breaker == null && limiter == null && bulkhead == null;
+    return throttle == null && breaker == null && limiter == null && bulkhead == null;
   }
 
-  /** The breaker's verdict: a permit, {@link #NO_PERMIT} without a breaker, or a rejection in {@code run}. */
-  int tryBreaker(CallRun run) {
+  /**
+   * The client-side throttle's and then the breaker's verdict: a breaker permit, {@link #NO_PERMIT} without a
+   * breaker, or {@link CircuitBreaker#NOT_PERMITTED} with a rejection set in {@code run}.
+   */
+  int tryThrottleAndBreaker(CallRun run) {
+    if (throttle != null) {
+      // Decided on the history before this attempt; then every attempt counts as a request, the ones refused
+      // here too: that is what lets the ratio recover only as the upstream starts accepting again.
+      boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
+      throttle.onRequest();
+      if (!allowed) {
+        run.terminal = rejected(throttle.rejection(), run);
+        return CircuitBreaker.NOT_PERMITTED;
+      }
+    }
     if (breaker == null) {
       return NO_PERMIT;
     }
@@ -115,6 +131,9 @@ final class AttemptGates {
     if (bulkhead != null) {
       bulkhead.release();
     }
+    if (throttle != null && !callerCancelled && !isOverloadRejection(failure, resultKind)) {
+      throttle.onAccepted();
+    }
     if (breaker == null || permit == NO_PERMIT) {
       return;
     }
@@ -129,6 +148,12 @@ final class AttemptGates {
       // breaker that is a timeout, or a hanging upstream would never trip it.
       breaker.onFailure(permit, durationNanos, kind == FailureKind.DEADLINE_EXCEEDED ? FailureKind.TIMEOUT : kind);
     }
+  }
+
+  /** Whether the upstream refused the attempt as overloaded: the one outcome the throttle counts as not accepted. */
+  private boolean isOverloadRejection(@Nullable Throwable failure, @Nullable FailureKind resultKind) {
+    FailureKind kind = failure != null ? pipeline.retry.classifier().classify(failure) : resultKind;
+    return kind == FailureKind.OVERLOADED;
   }
 
   void releaseBreaker(int permit) {

@@ -90,7 +90,7 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
     if (gates.isEmpty()) {
       return true;
     }
-    int granted = gates.tryBreaker(this);
+    int granted = gates.tryThrottleAndBreaker(this);
     if (granted == CircuitBreaker.NOT_PERMITTED) {
       return false;
     }

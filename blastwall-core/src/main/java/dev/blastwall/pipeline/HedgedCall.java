@@ -69,7 +69,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
     }
     // The original waits at the rate limiter and the bulkhead within their limits and the deadline, like any
     // call's attempt; only hedges never wait.
-    int granted = gates.tryBreaker(this);
+    int granted = gates.tryThrottleAndBreaker(this);
     long wait = granted == CircuitBreaker.NOT_PERMITTED ? -1 : gates.tryLimiter(this, granted, /* mayWait= */ true);
     if (wait < 0) {
       refuseOriginal();
@@ -115,7 +115,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
    */
   private boolean launchHedge() {
     AttemptGates gates = pipeline.gates;
-    int granted = gates.tryBreaker(this);
+    int granted = gates.tryThrottleAndBreaker(this);
     if (granted == CircuitBreaker.NOT_PERMITTED || gates.tryLimiter(this, granted, /* mayWait= */ false) < 0
         || !gates.tryBulkhead(this, granted)) {
       return false;

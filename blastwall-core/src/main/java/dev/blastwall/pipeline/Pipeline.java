@@ -9,6 +9,7 @@ import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.event.EventListener;
 import dev.blastwall.hedge.HedgePolicy;
+import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.retry.RetryBudget;
@@ -30,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *   fallback
  *     -> total deadline        (min of the caller's context deadline and this pipeline's timeout)
  *       -> retry or hedge      (with the upstream's retry budget)
- *         -> circuit breaker
+ *         -> client-side throttle and circuit breaker
  *           -> rate limiter
  *             -> bulkhead
  *               -> attempt timeout
@@ -85,7 +86,7 @@ public final class Pipeline {
     this.hedge = builder.hedge;
     this.hedgeBudget = builder.hedgeBudget != null ? builder.hedgeBudget
         : RetryBudget.ratio().percentCanRetry(DEFAULT_HEDGE_PERCENT).minRetriesPerSecond(0).ticker(ticker).build();
-    this.gates = new AttemptGates(this, builder.breaker, builder.limiter,
+    this.gates = new AttemptGates(this, builder.throttle, builder.breaker, builder.limiter,
         builder.limiterMaxWait == null ? 0 : Checks.saturatedNanos(builder.limiterMaxWait), builder.bulkhead);
     this.attemptTimeoutNanos = builder.attemptTimeout != null ? Checks.saturatedNanos(builder.attemptTimeout) : -1;
     this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
@@ -206,6 +207,7 @@ public final class Pipeline {
     private @Nullable RetryBudget hedgeBudget;
     private @Nullable Duration attemptTimeout;
     private @Nullable CircuitBreaker breaker;
+    private @Nullable AdaptiveThrottle throttle;
     private @Nullable RateLimiter limiter;
     private @Nullable Duration limiterMaxWait;
     private @Nullable SemaphoreBulkhead bulkhead;
@@ -284,6 +286,17 @@ public final class Pipeline {
     public Builder hedgeBudget(RetryBudget newBudget) {
       Checks.checkNotSet("hedgeBudget", hedgeBudget != null);
       this.hedgeBudget = newBudget;
+      return this;
+    }
+
+    /**
+     * Client-side adaptive throttling (Google SRE): while the upstream keeps refusing as overloaded, attempts are
+     * refused locally, before they are sent, with a probability that grows with the refusals. It sits with the
+     * circuit breaker, ahead of it. Share one throttle per upstream.
+     */
+    public Builder adaptiveThrottle(AdaptiveThrottle newThrottle) {
+      Checks.checkNotSet("adaptiveThrottle", throttle != null);
+      this.throttle = newThrottle;
       return this;
     }
 

@@ -12,6 +12,20 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link BlastwallServerInterceptor} calls {@link #release} exactly once for every call that was admitted,
  * when it completes, is cancelled, or its handler fails to start; never for a refused call. Implementations must
  * be thread-safe and must not block: they run on gRPC's executor threads for every call.
+ *
+ * <p>The interceptor is installed per service, so health checks stay admitted by not installing admission control
+ * on the health service. With the overload package's {@code AdmissionController}:
+ *
+ * <pre>{@code
+ * Admission admission = new Admission() {
+ *   public OverloadedException tryAdmit(CallContext context) {
+ *     return controller.tryAdmit(context.criticality()) ? null : controller.rejection(context.criticality());
+ *   }
+ *   public void release(CallContext context, long heldNanos) {
+ *     controller.release(heldNanos);
+ *   }
+ * };
+ * }</pre>
  */
 public interface Admission {
 
@@ -23,7 +37,7 @@ public interface Admission {
     }
 
     @Override
-    public void release(CallContext context) {}
+    public void release(CallContext context, long heldNanos) {}
   };
 
   /**
@@ -33,6 +47,9 @@ public interface Admission {
    */
   @Nullable OverloadedException tryAdmit(CallContext context);
 
-  /** An admitted call is done; {@code context} is the one that was passed to {@link #tryAdmit}. */
-  void release(CallContext context);
+  /**
+   * An admitted call is done, {@code heldNanos} after it was admitted (on the interceptor's ticker); {@code context}
+   * is the one that was passed to {@link #tryAdmit}.
+   */
+  void release(CallContext context, long heldNanos);
 }

@@ -103,7 +103,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
         .withIdempotency(idempotency)
         .withDoNotRetry(BlastwallMetadata.parseDoNotRetry(headers.get(BlastwallMetadata.DO_NOT_RETRY)));
 
-    CallState state = new CallState(context, admission);
+    CallState state = new CallState(context, admission, ticker);
     // gRPC cancels the call's Context from the transport or timer thread the moment the client cancels, the
     // deadline passes or the connection breaks; the listener's onCancel would wait behind a handler callback that
     // is still running (a blocking handler waiting on its own outgoing call), so the signal is taken from here.
@@ -117,7 +117,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
         mapping.closeOnce(answer.getStatus(), trailers(answer));
         return new ServerCall.Listener<>() {};
       }
-      state.admitted = true;
+      state.admitted(ticker.nanos());
     }
 
     ServerCall.Listener<ReqT> delegate;
@@ -152,13 +152,21 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
   private static final class CallState {
     final CallContext context;
     final @Nullable Admission admission;
+    final Ticker ticker;
     final AtomicBoolean completed = new AtomicBoolean();
     final AtomicBoolean released = new AtomicBoolean();
-    volatile boolean admitted;
+    private volatile boolean admitted;
+    private volatile long admittedAtNanos;
 
-    CallState(CallContext context, @Nullable Admission admission) {
+    CallState(CallContext context, @Nullable Admission admission, Ticker ticker) {
       this.context = context;
       this.admission = admission;
+      this.ticker = ticker;
+    }
+
+    void admitted(long nowNanos) {
+      admittedAtNanos = nowNanos;
+      admitted = true;
     }
 
     /** gRPC cancelled the call, or closed its Context after it completed (then nothing happens). */
@@ -177,7 +185,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
     void release() {
       Admission hook = admission;
       if (hook != null && admitted && released.compareAndSet(false, true)) {
-        hook.release(context);
+        hook.release(context, ticker.nanos() - admittedAtNanos);
       }
     }
   }

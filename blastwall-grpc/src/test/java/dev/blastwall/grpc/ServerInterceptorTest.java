@@ -163,7 +163,8 @@ class ServerInterceptorTest {
     }
 
     @Override
-    public void release(CallContext context) {
+    public void release(CallContext context, long heldNanos) {
+      assertThat(heldNanos).isNotNegative();
       released.incrementAndGet();
       releasedOnce.countDown();
     }
