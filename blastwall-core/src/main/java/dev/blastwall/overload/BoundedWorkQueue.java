@@ -65,7 +65,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Thread-safe. One {@link ReentrantLock} guards the lanes (never {@code synchronized}, which would pin virtual
+ * <p>Thread-safe. One {@link ReentrantLock} guards the lanes (never a monitor lock, which would pin virtual
  * threads); the drop handler runs after the lock is released, on the thread that submitted or polled.
  *
  * @param <T> the queued requests

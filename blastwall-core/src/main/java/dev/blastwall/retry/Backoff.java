@@ -76,7 +76,7 @@ public interface Backoff {
 
   /**
    * Exactly {@code min(cap, base * 2^retry)}, with no jitter. Only for tests and diagnostics: clients that failed
-   * together retry together, in synchronized waves.
+   * together retry together, in lockstep waves.
    *
    * @throws IllegalArgumentException if {@code base <= 0} or {@code cap < base}
    */
