@@ -6,6 +6,7 @@ import dev.blastwall.time.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,16 +22,26 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe and lock-free, nothing allocated per decision. A grant is one compare-and-set of the permit
  * sequence, then one write per permit into the ring. A caller that finds the ring slot it needs still being
- * written by a thread that was granted it spins briefly; if that thread stays descheduled, the caller is refused
- * (never over-admitted) with a retry-after of one window.
+ * written by a thread that was granted it spins briefly, then yields; if that thread stays descheduled even so,
+ * the caller is refused (never over-admitted) with a retry-after of one window.
  */
 public final class SlidingWindowLogRateLimiter implements RateLimiter {
 
   /** The largest limit: the ring costs 16 bytes per permit. */
   public static final int MAX_LIMIT = 1 << 20;
 
-  /** How often a caller re-reads a ring slot that a granted thread has yet to fill, before giving up. */
+  /** How often a caller re-reads a ring slot that a granted thread has yet to fill, spinning, then yielding. */
   private static final int SPINS = 128;
+
+  /**
+   * Then how often it parks briefly to let that thread finish its two writes, before giving up. On a
+   * busy machine (more runnable threads than cores) the writer may be descheduled for a whole time slice:
+   * spinning alone then refuses callers the limit had room for.
+   */
+  private static final int YIELDS = 1_000;
+
+  /** One short park per yield: about a scheduler tick at most, so giving up takes tens of milliseconds at worst. */
+  private static final long PARK_NANOS = 10_000;
 
   private final Ticker ticker;
   private final int limit;
@@ -99,11 +110,16 @@ public final class SlidingWindowLogRateLimiter implements RateLimiter {
         wait = Math.max(wait, times.get(slot) + windowNanos - now);
       }
       if (wait < 0) {
-        if (pending >= 0 && ++spins > SPINS) {
+        if (pending >= 0 && ++spins > SPINS + YIELDS) {
           // Its time is unknown but recent: refusing cannot over-admit.
           return RateLimiter.refusal(windowNanos);
         }
-        Thread.onSpinWait();
+        if (spins > SPINS) {
+          // Park for a moment: it frees the core (and, on a virtual thread, the carrier) for the writer.
+          LockSupport.parkNanos(PARK_NANOS);
+        } else {
+          Thread.onSpinWait();
+        }
         continue;
       }
       if (wait > maxWait) {

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.blastwall.lab.fault;
+
+import org.jspecify.annotations.NullMarked;
