@@ -8,7 +8,20 @@ module dev.blastwall.grpc {
   requires transitive io.grpc;
   requires io.grpc.protobuf;
   requires com.google.protobuf;
+  requires io.grpc.services;
   requires static org.jspecify;
 
   exports dev.blastwall.grpc;
+  exports dev.blastwall.grpc.balance;
+
+  provides io.grpc.LoadBalancerProvider with
+      dev.blastwall.grpc.balance.BlastwallLoadBalancerProvider.RoundRobin,
+      dev.blastwall.grpc.balance.BlastwallLoadBalancerProvider.WeightedRoundRobin,
+      dev.blastwall.grpc.balance.BlastwallLoadBalancerProvider.LeastRequest,
+      dev.blastwall.grpc.balance.BlastwallLoadBalancerProvider.P2c,
+      dev.blastwall.grpc.balance.BlastwallLoadBalancerProvider.PeakEwma,
+      dev.blastwall.grpc.balance.BlastwallLoadBalancerProvider.RingHash;
+  provides io.grpc.NameResolverProvider with
+      dev.blastwall.grpc.balance.BlastwallNameResolverProvider.Static,
+      dev.blastwall.grpc.balance.BlastwallNameResolverProvider.File;
 }

@@ -20,9 +20,13 @@ import io.grpc.MethodDescriptor;
  * hears the outcome once: the winning attempt's headers, message and trailers, or the final failure as a
  * status whose description is the Blastwall exception's message (and whose cause is the exception).
  *
- * <p><b>Streaming calls</b> (client, server and bidirectional) are passed through without retries for now: they
- * get the deadline, the metadata and cancellation, but no pipeline. Retrying a stream before its first response
- * message is planned.
+ * <p><b>Server-streaming calls</b> run through the same pipeline until they are committed: the request is buffered
+ * and each attempt is a fresh call, retried on a retryable failure before the first response message; the first
+ * message (or an OK close) commits the call, and later failures reach the application as they are. The call's
+ * deadline covers the whole stream. See {@code RetryingServerStreamCall}.
+ *
+ * <p><b>Client-streaming and bidirectional calls</b> are passed through without retries: they get the deadline,
+ * the metadata and cancellation, but no pipeline.
  *
  * <p>gRPC's own retries must be off, or they would multiply Blastwall's: build the channel with
  * {@code disableRetry()}, e.g. through {@link BlastwallChannels#forTarget}. Place this interceptor outermost
@@ -60,6 +64,9 @@ public final class BlastwallClientInterceptor implements ClientInterceptor {
     MethodPlan plan = policy.plan(method);
     if (method.getType() == MethodDescriptor.MethodType.UNARY) {
       return new RetryingUnaryCall<>(method, callOptions, next, policy, plan);
+    }
+    if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
+      return new RetryingServerStreamCall<>(method, callOptions, next, policy, plan);
     }
     return PropagatingCall.create(method, callOptions, next, policy, plan);
   }
