@@ -219,11 +219,8 @@ public final class CallContext {
 
   /** Restores {@code previous}, the value {@link #attach()} returned. */
   public void detach(CallContext previous) {
-    if (previous == ROOT) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(previous);
-    }
+    // set(null), not remove(): removing the thread's entry would make the next attach allocate a new one.
+    CURRENT.set(previous == ROOT ? null : previous);
   }
 
   /** {@code task} bound to this context, wherever it runs. */

@@ -85,7 +85,8 @@ abstract class CallRun {
       return null;
     }
     attempts++;
-    attemptStartNanos = pipeline.ticker.nanos();
+    // The start is needed only to time the attempt for events or the breaker; a clock read is not free.
+    attemptStartNanos = pipeline.timesAttempts ? pipeline.ticker.nanos() : 0;
     if (pipeline.listening) {
       pipeline.emit(new BlastwallEvent.AttemptStarted(pipeline.upstream, attemptStartNanos, attempts, kind));
     }
@@ -143,7 +144,8 @@ abstract class CallRun {
       return;
     }
     boolean callerCancelled = context.cancellation().isCancelled();
-    gates.release(permit, pipeline.ticker.nanos() - attemptStartNanos, failure, resultKind, callerCancelled);
+    long duration = pipeline.timesAttempts ? pipeline.ticker.nanos() - attemptStartNanos : 0;
+    gates.release(permit, duration, failure, resultKind, callerCancelled);
     permit = AttemptGates.NO_PERMIT;
   }
 

@@ -70,6 +70,8 @@ public final class Pipeline {
   final Idempotency defaultIdempotency;
   final EventListener listener;
   final boolean listening;
+  /** Whether attempts are timed: only events and the breaker (slow calls) need their durations. */
+  final boolean timesAttempts;
   /** The call context of a call made outside any call, with the default idempotency: shared, never rebuilt. */
   final CallContext rootContext;
   /** Its first attempt's context, when that attempt cannot be cancelled. */
@@ -92,6 +94,7 @@ public final class Pipeline {
     this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
     this.listener = builder.listener;
     this.listening = builder.listener != EventListener.NONE;
+    this.timesAttempts = listening || builder.breaker != null;
     this.rootContext = CallContext.ROOT.withIdempotency(defaultIdempotency);
     this.rootFirstAttempt = rootContext.forAttempt(1, AttemptKind.ORIGINAL, Cancellation.NEVER);
   }
