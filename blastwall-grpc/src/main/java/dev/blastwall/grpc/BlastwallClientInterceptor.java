@@ -25,8 +25,11 @@ import io.grpc.MethodDescriptor;
  * message (or an OK close) commits the call, and later failures reach the application as they are. The call's
  * deadline covers the whole stream. See {@code RetryingServerStreamCall}.
  *
- * <p><b>Client-streaming and bidirectional calls</b> are passed through without retries: they get the deadline,
- * the metadata and cancellation, but no pipeline.
+ * <p><b>Client-streaming and bidirectional calls</b> run through the pipeline until they are committed: sent
+ * messages go to the attempt in flight and are kept for replay (up to 64 messages or 1 MiB); a retryable failure
+ * before any response, with nothing dropped from the buffer, replays headers, messages and half-close on a fresh
+ * attempt. The first response message, an OK close, or a buffer overflow commits the call. See
+ * {@code RetryingClientStreamCall}.
  *
  * <p>gRPC's own retries must be off, or they would multiply Blastwall's: build the channel with
  * {@code disableRetry()}, e.g. through {@link BlastwallChannels#forTarget}. Place this interceptor outermost
@@ -67,6 +70,10 @@ public final class BlastwallClientInterceptor implements ClientInterceptor {
     }
     if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
       return new RetryingServerStreamCall<>(method, callOptions, next, policy, plan);
+    }
+    if (method.getType() == MethodDescriptor.MethodType.CLIENT_STREAMING
+        || method.getType() == MethodDescriptor.MethodType.BIDI_STREAMING) {
+      return new RetryingClientStreamCall<>(method, callOptions, next, policy, plan);
     }
     return PropagatingCall.create(method, callOptions, next, policy, plan);
   }

@@ -14,9 +14,9 @@ import io.grpc.MethodDescriptor;
 import java.util.UUID;
 
 /**
- * A streaming call passed through without retries: it gets the deadline (with the caller's slack kept back), the
- * criticality, an idempotency key, attempt 1 and the do-not-retry mark of the caller's {@link CallContext}, and is
- * cancelled when that context is.
+ * A call of a type Blastwall does not retry (method type {@code UNKNOWN}), passed through: it gets the deadline
+ * (with the caller's slack kept back), the criticality, an idempotency key, attempt 1 and the do-not-retry mark of
+ * the caller's {@link CallContext}, and is cancelled when that context is.
  */
 final class PropagatingCall<ReqT, RespT> extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
 
