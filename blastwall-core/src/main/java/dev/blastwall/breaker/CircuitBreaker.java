@@ -448,7 +448,8 @@ public final class CircuitBreaker {
     if (window == null) {
       throw new AssertionError("no window in " + phase.state);
     }
-    long now = ticker.nanos();
+    // A count window ignores time: no clock read on the common path (a read costs as much as the recording).
+    long now = window.usesTime() ? ticker.nanos() : 0;
     window.record(now, outcome);
     if (phase.state != State.CLOSED || !window.exceeds(now, thresholds)) {
       return;
@@ -458,10 +459,11 @@ public final class CircuitBreaker {
     if (reason == null) {
       return; // Other outcomes arrived in between and brought the rates back under.
     }
-    Phase open = Phase.open(phase, now, openNanosFor(1), counts, reason);
+    long trippedAt = window.usesTime() ? now : ticker.nanos();
+    Phase open = Phase.open(phase, trippedAt, openNanosFor(1), counts, reason);
     // Only one thread's CAS from this CLOSED phase can succeed, so only one trip (and one event) happens.
     if (current.compareAndSet(phase, open)) {
-      published(phase, open, now, reason);
+      published(phase, open, trippedAt, reason);
     }
   }
 

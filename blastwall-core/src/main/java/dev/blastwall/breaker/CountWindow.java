@@ -27,6 +27,11 @@ final class CountWindow implements Window {
   }
 
   @Override
+  public boolean usesTime() {
+    return false;
+  }
+
+  @Override
   public void record(long now, Outcome outcome) {
     long index = recorded.getAndIncrement();
     int previous = slots.getAndSet((int) (index % size), outcome.code);

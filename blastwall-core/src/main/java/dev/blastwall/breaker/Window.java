@@ -15,4 +15,9 @@ sealed interface Window permits CountWindow, TimeWindow {
 
   /** The window's numbers as of {@code now}. */
   Counts counts(long now);
+
+  /** Whether {@code now} matters to this window; a count window ignores it, so callers may skip the clock read. */
+  default boolean usesTime() {
+    return true;
+  }
 }

@@ -61,7 +61,9 @@ abstract class CallRun {
     this.deadline = context.deadline();
     // A layer below (or the caller) said "do not retry": make one attempt, so only one layer multiplies load.
     this.maxAttempts = parent.doNotRetry() ? 1 : pipeline.retry.maxAttempts();
-    pipeline.budget.onRequest();
+    if (pipeline.depositsRequests) {
+      pipeline.budget.onRequest();
+    }
   }
 
   /**

@@ -70,6 +70,8 @@ public final class Pipeline {
   final Idempotency defaultIdempotency;
   final EventListener listener;
   final boolean listening;
+  /** Whether calls count as requests in the retry budget. */
+  final boolean depositsRequests;
   /** Whether attempts are timed: only events and the breaker (slow calls) need their durations. */
   final boolean timesAttempts;
   /** The call context of a call made outside any call, with the default idempotency: shared, never rebuilt. */
@@ -95,6 +97,9 @@ public final class Pipeline {
     this.listener = builder.listener;
     this.listening = builder.listener != EventListener.NONE;
     this.timesAttempts = listening || builder.breaker != null;
+    // A pipeline that never retries deposits into its own default budget for nobody; a budget set explicitly may
+    // be shared with pipelines that do retry, so it always hears about requests.
+    this.depositsRequests = builder.budget != null || retry.maxAttempts() > 1;
     this.rootContext = CallContext.ROOT.withIdempotency(defaultIdempotency);
     this.rootFirstAttempt = rootContext.forAttempt(1, AttemptKind.ORIGINAL, Cancellation.NEVER);
   }
