@@ -8,7 +8,6 @@ import dev.blastwall.failure.FailureKind;
 import dev.blastwall.time.Cancellable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -172,9 +171,5 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
     } else {
       attempt();
     }
-  }
-
-  private static @Nullable Throwable unwrap(@Nullable Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }

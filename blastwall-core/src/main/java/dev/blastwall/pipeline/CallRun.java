@@ -14,6 +14,7 @@ import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.failure.RetryBudgetExhaustedException;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -254,5 +255,10 @@ abstract class CallRun {
       case UNAVAILABLE, OVERLOADED, TIMEOUT, INTERNAL -> true;
       case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;
     };
+  }
+
+  /** What an async attempt failed with, not the {@link CompletionException} a future wrapped it in. */
+  static @Nullable Throwable unwrap(@Nullable Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 }
