@@ -4,8 +4,11 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.time.Ticker;
 import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +46,30 @@ final class Propagation {
       return inherited;
     }
     return own.min(inherited);
+  }
+
+  /** The headers of one attempt: the application's, with the attempt's Blastwall keys. */
+  static Metadata attemptHeaders(Metadata requestHeaders, CallContext attempt) {
+    Metadata headers = new Metadata();
+    headers.merge(requestHeaders);
+    writeHeaders(headers, attempt, attempt.attempt());
+    return headers;
+  }
+
+  /**
+   * Opens the underlying call of one attempt, with the attempt's deadline, under the application's gRPC context:
+   * gRPC ties a call to the context current at its creation, so a cancelled server handler cancels its outgoing
+   * calls, also for retries that start on the scheduler's threads.
+   */
+  static <ReqT, RespT> ClientCall<ReqT, RespT> newAttemptCall(Channel next, MethodDescriptor<ReqT, RespT> method,
+      CallOptions options, @Nullable Deadline deadline, Context grpcContext) {
+    CallOptions attemptOptions = deadline == null ? options : options.withDeadline(toGrpc(deadline));
+    Context previous = grpcContext.attach();
+    try {
+      return next.newCall(method, attemptOptions);
+    } finally {
+      grpcContext.detach(previous);
+    }
   }
 
   /** {@code deadline} as a gRPC deadline on gRPC's own clock. */

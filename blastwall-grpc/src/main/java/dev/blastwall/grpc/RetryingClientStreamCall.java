@@ -4,7 +4,6 @@ import com.google.protobuf.MessageLite;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
-import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -281,22 +280,9 @@ final class RetryingClientStreamCall<ReqT, RespT> extends ClientCall<ReqT, RespT
   /** Starts one attempt and replays what was sent so far; runs with the attempt's {@link CallContext} current. */
   private CompletableFuture<Boolean> startAttempt(Metadata requestHeaders) {
     CallContext attemptContext = CallContext.current();
-    CallOptions options = callOptions;
-    Deadline deadline = policy.attemptDeadline(attemptContext.deadline(), streamPlan);
-    if (deadline != null) {
-      options = options.withDeadline(Propagation.toGrpc(deadline));
-    }
-    Metadata attemptHeaders = new Metadata();
-    attemptHeaders.merge(requestHeaders);
-    Propagation.writeHeaders(attemptHeaders, attemptContext, attemptContext.attempt());
-
-    ClientCall<ReqT, RespT> call;
-    Context previous = grpcContext.attach();
-    try {
-      call = next.newCall(method, options);
-    } finally {
-      grpcContext.detach(previous);
-    }
+    Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attemptContext);
+    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, callOptions,
+        policy.attemptDeadline(attemptContext.deadline(), streamPlan), grpcContext);
     Attempt attempt = new Attempt(call);
     lock.lock();
     try {

@@ -3,7 +3,6 @@ package dev.blastwall.grpc;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
-import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -209,22 +208,9 @@ final class RetryingServerStreamCall<ReqT, RespT> extends ClientCall<ReqT, RespT
   private CompletableFuture<Boolean> startAttempt(Metadata requestHeaders, ReqT message,
       @Nullable Boolean compressed) {
     CallContext attemptContext = CallContext.current();
-    CallOptions options = callOptions;
-    Deadline deadline = policy.attemptDeadline(attemptContext.deadline(), streamPlan);
-    if (deadline != null) {
-      options = options.withDeadline(Propagation.toGrpc(deadline));
-    }
-    Metadata attemptHeaders = new Metadata();
-    attemptHeaders.merge(requestHeaders);
-    Propagation.writeHeaders(attemptHeaders, attemptContext, attemptContext.attempt());
-
-    ClientCall<ReqT, RespT> call;
-    Context previous = grpcContext.attach();
-    try {
-      call = next.newCall(method, options);
-    } finally {
-      grpcContext.detach(previous);
-    }
+    Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attemptContext);
+    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, callOptions,
+        policy.attemptDeadline(attemptContext.deadline(), streamPlan), grpcContext);
     Attempt attempt = new Attempt(call);
     try {
       call.start(attempt, attemptHeaders);

@@ -2,7 +2,6 @@ package dev.blastwall.grpc;
 
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
-import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -250,24 +249,9 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     CompletableFuture<Response<RespT>> start() {
       CallContext attempt = CallContext.current();
       CompletableFuture<Response<RespT>> result = new CompletableFuture<>();
-      CallOptions options = callOptions;
-      Deadline deadline = policy.attemptDeadline(attempt.deadline(), plan);
-      if (deadline != null) {
-        options = options.withDeadline(Propagation.toGrpc(deadline));
-      }
-      Metadata attemptHeaders = new Metadata();
-      attemptHeaders.merge(requestHeaders);
-      Propagation.writeHeaders(attemptHeaders, attempt, attempt.attempt());
-
-      ClientCall<ReqT, RespT> call;
-      // gRPC ties a call to the Context current at its creation: the application's, also for retries that start
-      // on the scheduler's threads, so a cancelled server handler cancels its outgoing calls as gRPC would.
-      Context previous = grpcContext.attach();
-      try {
-        call = next.newCall(method, options);
-      } finally {
-        grpcContext.detach(previous);
-      }
+      Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attempt);
+      ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, callOptions,
+          policy.attemptDeadline(attempt.deadline(), plan), grpcContext);
       latestAttempt = call;
       try {
         call.start(new AttemptListener<>(call, result), attemptHeaders);
