@@ -1,14 +1,24 @@
 /**
- * The Blastwall lab: a TCP fault proxy that injects Toxiproxy-style toxics between a client and a server, and a
- * load generator that measures latency with HdrHistogram.
+ * The Blastwall lab: real gRPC services on loopback behind a TCP fault proxy, an open-loop load generator, failure
+ * scenarios run naive and with Blastwall, and their reports.
  */
 module dev.blastwall.lab {
-  // Transitive: the API takes and returns core types (Scheduler, RandomSource, Cancellable).
+  // Transitive: the API takes and returns core types (Scheduler, RandomSource, Cancellable, Criticality).
   requires transitive dev.blastwall.core;
+  requires dev.blastwall.grpc;
+  // grpc-java ships automatic modules only (Automatic-Module-Name in the manifests).
+  requires io.grpc;
+  requires io.grpc.netty.shaded;
   requires static org.jspecify;
   // HdrHistogram 2.2.2 ships no module descriptor and no Automatic-Module-Name: the name is derived from the jar.
   requires HdrHistogram;
+  requires org.snakeyaml.engine;
+  // Whole-machine CPU load for the lab's own health check.
+  requires jdk.management;
 
   exports dev.blastwall.lab.fault;
   exports dev.blastwall.lab.load;
+  exports dev.blastwall.lab.plan;
+  exports dev.blastwall.lab.run;
+  exports dev.blastwall.lab.topology;
 }

@@ -1,0 +1,26 @@
+package dev.blastwall.lab.plan;
+
+import dev.blastwall.lab.topology.Topology;
+import java.util.List;
+
+/**
+ * Everything one run needs: the topology, the load, the faults on the timeline, and how each mode configures the
+ * same services. A run executes the plan in one mode; a scenario runs it in both with the same seed.
+ *
+ * @param topology the services
+ * @param load the user load
+ * @param faults faults scheduled on the measured run's timeline
+ * @param naive the naive mode's setup
+ * @param blastwall the blastwall mode's setup
+ */
+public record LabPlan(
+    Topology topology, LoadSpec load, List<ScheduledFault> faults, NaiveSetup naive, BlastwallSetup blastwall) {
+
+  /** Copies the faults and checks each names a service of the topology. */
+  public LabPlan {
+    faults = List.copyOf(faults);
+    for (ScheduledFault fault : faults) {
+      topology.service(fault.service());
+    }
+  }
+}
