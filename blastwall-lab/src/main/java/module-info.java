@@ -21,5 +21,6 @@ module dev.blastwall.lab {
   exports dev.blastwall.lab.plan;
   exports dev.blastwall.lab.run;
   exports dev.blastwall.lab.scenario;
+  exports dev.blastwall.lab.scenarios;
   exports dev.blastwall.lab.topology;
 }

@@ -184,6 +184,11 @@ public final class IntervalStats {
     return percentileMillis(successLatencies, percentile);
   }
 
+  /** How many requests, whatever their outcome, took at most {@code latency} (to the histogram's 3 digits). */
+  public long countAtOrBelow(java.time.Duration latency) {
+    return latencies.getTotalCount() == 0 ? 0 : latencies.getCountBetweenValues(0, Math.max(0, latency.toNanos()));
+  }
+
   /** The median latency over all outcomes, in ms. */
   public double p50Millis() {
     return latencyMillis(50);

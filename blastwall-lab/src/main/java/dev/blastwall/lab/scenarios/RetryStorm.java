@@ -1,0 +1,115 @@
+package dev.blastwall.lab.scenarios;
+
+import dev.blastwall.lab.plan.BlastwallSetup;
+import dev.blastwall.lab.plan.FaultSpec;
+import dev.blastwall.lab.plan.LabPlan;
+import dev.blastwall.lab.plan.LoadSpec;
+import dev.blastwall.lab.plan.Mode;
+import dev.blastwall.lab.plan.NaiveSetup;
+import dev.blastwall.lab.plan.ScheduledFault;
+import dev.blastwall.lab.run.ModeRun;
+import dev.blastwall.lab.scenario.Check;
+import dev.blastwall.lab.scenario.ModeResult;
+import dev.blastwall.lab.scenario.Results;
+import dev.blastwall.lab.scenario.Scenario;
+import dev.blastwall.lab.scenario.ScenarioParams;
+import dev.blastwall.lab.scenario.Summary;
+import dev.blastwall.lab.topology.Dependency;
+import dev.blastwall.lab.topology.ServiceSpec;
+import dev.blastwall.lab.topology.ServiceTime;
+import dev.blastwall.lab.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A backend fails half its calls; naive retries multiply its load by 1.875, a retry budget holds it near 1.1.
+ */
+final class RetryStorm implements Scenario {
+
+  @Override
+  public String name() {
+    return "retry-storm";
+  }
+
+  @Override
+  public String title() {
+    return "A backend fails 50% of calls: retries multiply its load unless a budget caps them";
+  }
+
+  @Override
+  public String claim() {
+    return "With 3 retries at a failure rate p, each user request sends 1 + p + p^2 + p^3 attempts: 1.875 at p = 0.5, "
+        + "almost twice the load on a backend that is already failing. A retry budget of 10% of requests caps the "
+        + "extra load at about 1.1 whatever the failure rate (plus a small floor of retries per second).";
+  }
+
+  @Override
+  public Duration defaultDuration() {
+    return Duration.ofSeconds(30);
+  }
+
+  @Override
+  public double defaultRate() {
+    return 200;
+  }
+
+  @Override
+  public LabPlan plan(ScenarioParams params) {
+    ServiceSpec gateway = ServiceSpec.builder("gateway")
+        .capacity(64, 256)
+        .serviceTime(ServiceTime.fixed(Duration.ofMillis(1)))
+        .call(Dependency.required("backend"))
+        .build();
+    ServiceSpec backend = ServiceSpec.builder("backend")
+        .capacity(32, 128)
+        .serviceTime(ServiceTime.fixed(Duration.ofMillis(5)))
+        .build();
+    LoadSpec load = LoadSpec.constant(params.rate(), params.duration(), Duration.ofMillis(500));
+    load = new LoadSpec(load.profile(), false, load.duration(), load.slo(), load.mix());
+    ScheduledFault fault = new ScheduledFault("backend", Timeline.faultStart(params), Timeline.faultLength(params),
+        new FaultSpec.Errors(0.5, "UNAVAILABLE"));
+    return new LabPlan(Topology.of(gateway, backend), load, List.of(fault), NaiveSetup.defaults(),
+        BlastwallSetup.defaults());
+  }
+
+  @Override
+  public Map<String, Object> figures(ModeRun run, ModeResult base, ScenarioParams params) {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    Summary fault = base.fault();
+    if (fault != null) {
+      Duration from = Timeline.faultStart(params);
+      Duration to = from.plus(Timeline.faultLength(params));
+      long retries = 0;
+      for (var point : base.series()) {
+        if (point.second() >= from.toSeconds() && point.second() < to.toSeconds()) {
+          retries += point.retries();
+        }
+      }
+      figures.put("fault_retries_per_s", retries / (double) Math.max(1, to.minus(from).toSeconds()));
+      figures.put("fault_success_rate", fault.successRate());
+    }
+    return figures;
+  }
+
+  @Override
+  public List<Check> checks(Map<Mode, ModeResult> results, ScenarioParams params) {
+    List<Check> checks = new ArrayList<>();
+    ModeResult naive = results.get(Mode.NAIVE);
+    if (naive != null && naive.fault() != null) {
+      checks.add(Check.atLeast("naive", "fault.amplification", 1.8, "1.875 = 1 + 0.5 + 0.25 + 0.125",
+          naive.fault().amplification()));
+    }
+    ModeResult blastwall = results.get(Mode.BLASTWALL);
+    if (blastwall != null && blastwall.fault() != null) {
+      double floor = 5 / params.rate();
+      checks.add(Check.atMost("blastwall", "fault.amplification", 1.15,
+          Results.text(1 + 0.1 + floor) + " = 1 + 10% budget + 5 retries/s floor / " + Results.text(params.rate())
+              + " rps, at most",
+          blastwall.fault().amplification()));
+    }
+    return checks;
+  }
+}
