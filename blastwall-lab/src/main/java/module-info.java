@@ -23,4 +23,5 @@ module dev.blastwall.lab {
   exports dev.blastwall.lab.scenario;
   exports dev.blastwall.lab.scenarios;
   exports dev.blastwall.lab.topology;
+  exports dev.blastwall.lab.yaml;
 }

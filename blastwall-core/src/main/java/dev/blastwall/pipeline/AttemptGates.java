@@ -55,7 +55,7 @@ final class AttemptGates {
       boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
       throttle.onRequest();
       if (!allowed) {
-        run.terminal = rejected(throttle.rejection(), run);
+        run.terminal = rejected(throttle.rejection(), run.lastFailure);
         return CircuitBreaker.NOT_PERMITTED;
       }
     }
@@ -64,9 +64,74 @@ final class AttemptGates {
     }
     int permit = breaker.tryAcquirePermit();
     if (permit == CircuitBreaker.NOT_PERMITTED) {
-      run.terminal = rejected(breaker.rejection(pipeline.upstream, run.attempts, run.remainingNanos()), run);
+      run.terminal = rejected(breaker.rejection(pipeline.upstream, run.attempts, run.remainingNanos()),
+          run.lastFailure);
     }
     return permit;
+  }
+
+  /**
+   * Admits the first attempt of a call that has no deadline (the pipeline's fast path): the same slots, in the same
+   * order and with the same waits, as {@link #tryThrottleAndBreaker}, {@link #tryLimiter} and
+   * {@link #acquireBulkhead} for any attempt, but a refusal is thrown (0 attempts sent, no deadline, nothing
+   * before it) instead of being kept in a run, so the fast path needs no run object.
+   *
+   * @param nowNanos a reading of the pipeline's ticker, handed to the rate limiter in place of its own
+   * @return the breaker permit, {@link #NO_PERMIT} without a breaker
+   */
+  int admitFirst(long nowNanos) throws InterruptedException {
+    if (throttle != null) {
+      boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
+      throttle.onRequest();
+      if (!allowed) {
+        throw rejected(throttle.rejection(), null);
+      }
+    }
+    int permit = NO_PERMIT;
+    if (breaker != null) {
+      permit = breaker.tryAcquirePermit();
+      if (permit == CircuitBreaker.NOT_PERMITTED) {
+        throw rejected(breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE), null);
+      }
+    }
+    if (limiter != null) {
+      long answer = limiter.tryAcquire(1, limiterMaxWaitNanos, pipeline.ticker, nowNanos);
+      if (answer < 0) {
+        releaseBreaker(permit);
+        throw rejected(limiter.rejection(pipeline.upstream, pipeline.upstream, 0, BlastwallException.NO_DEADLINE,
+            answer), null);
+      }
+      if (answer > 0) {
+        try {
+          pipeline.scheduler.sleep(answer);
+        } catch (InterruptedException interrupted) {
+          releaseBreaker(permit);
+          throw interrupted;
+        }
+      }
+    }
+    if (bulkhead != null) {
+      boolean acquired;
+      try {
+        acquired = bulkhead.acquire(Long.MAX_VALUE);
+      } catch (InterruptedException interrupted) {
+        releaseBreaker(permit);
+        throw interrupted;
+      }
+      if (!acquired) {
+        releaseBreaker(permit);
+        throw rejected(bulkhead.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE), null);
+      }
+    }
+    return permit;
+  }
+
+  /**
+   * Whether admission may wait (for a rate limiter's booked permit or in a bulkhead's queue), so that a clock
+   * reading taken before it is no longer the attempt's start.
+   */
+  boolean mayWait() {
+    return (limiter != null && limiterMaxWaitNanos > 0) || (bulkhead != null && bulkhead.maxWaiting() > 0);
   }
 
   /**
@@ -81,7 +146,8 @@ final class AttemptGates {
     if (answer < 0) {
       releaseBreaker(permit);
       run.terminal = rejected(
-          limiter.rejection(pipeline.upstream, pipeline.upstream, run.attempts, run.remainingNanos(), answer), run);
+          limiter.rejection(pipeline.upstream, pipeline.upstream, run.attempts, run.remainingNanos(), answer),
+          run.lastFailure);
       return -1;
     }
     return answer;
@@ -169,7 +235,8 @@ final class AttemptGates {
     releaseBreaker(permit);
     SemaphoreBulkhead full = bulkhead;
     if (full != null) {
-      run.terminal = rejected(full.rejection(pipeline.upstream, run.attempts, run.remainingNanos()), run);
+      run.terminal = rejected(full.rejection(pipeline.upstream, run.attempts, run.remainingNanos()),
+          run.lastFailure);
     }
     return false;
   }
@@ -180,13 +247,13 @@ final class AttemptGates {
         : Math.max(0, Math.min(ownLimitNanos, run.deadline.remainingNanos()));
   }
 
-  private BlastwallException rejected(BlastwallException rejection, CallRun run) {
+  private BlastwallException rejected(BlastwallException rejection, @Nullable Throwable lastFailure) {
     if (pipeline.listening) {
       pipeline.emit(new BlastwallEvent.CallRejected(pipeline.upstream, pipeline.ticker.nanos(), rejection.policy(),
           String.valueOf(rejection.getMessage()), rejection.retryAfterNanos()));
     }
-    if (run.lastFailure != null) {
-      rejection.addSuppressed(run.lastFailure);
+    if (lastFailure != null) {
+      rejection.addSuppressed(lastFailure);
     }
     return rejection;
   }

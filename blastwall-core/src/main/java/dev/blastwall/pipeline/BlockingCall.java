@@ -21,6 +21,37 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
     this.task = task;
   }
 
+  /**
+   * The rest of a call whose first attempt the fast path ({@link FastCall}) ran and which ended in a failure or a
+   * failed result; the request is already in the retry budget.
+   */
+  BlockingCall(Pipeline pipeline, Callable<T> task, int permit, long startNanos) {
+    super(pipeline, CallContext.ROOT, pipeline.defaultIdempotency, /* deposited= */ true);
+    this.task = task;
+    resumeAfterFirstAttempt(permit, startNanos);
+  }
+
+  /** Goes on after the fast path's first attempt threw {@code failure}, exactly as {@link #run()} would. */
+  T afterFirstAttemptThrew(Throwable failure) throws Exception {
+    releaseGates(failure, null);
+    pause(afterFailureOrThrow(failure));
+    return run();
+  }
+
+  /** Goes on after the fast path's first attempt returned {@code value}, classified as a failure of {@code kind}. */
+  T afterFirstAttemptFailed(T value, FailureKind kind) throws Exception {
+    releaseGates(null, kind);
+    long delay = afterFailure(null, kind);
+    if (delay == STOP) {
+      if (terminal == null) {
+        return value;
+      }
+      throw rethrow(terminal);
+    }
+    pause(delay);
+    return run();
+  }
+
   T run() throws Exception {
     while (true) {
       if (!admit()) {

@@ -51,6 +51,11 @@ abstract class CallRun {
   @Nullable Throwable terminal;
 
   CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency) {
+    this(pipeline, parent, idempotency, /* deposited= */ false);
+  }
+
+  /** {@code deposited}: the request is already in the retry budget (the fast path went first). */
+  CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency, boolean deposited) {
     this.pipeline = pipeline;
     Deadline own = pipeline.timeoutNanos < 0 ? null : Deadline.afterNanos(pipeline.timeoutNanos, pipeline.ticker);
     if (own == null && parent == CallContext.ROOT && idempotency.equals(pipeline.defaultIdempotency)) {
@@ -62,9 +67,19 @@ abstract class CallRun {
     this.deadline = context.deadline();
     // A layer below (or the caller) said "do not retry": make one attempt, so only one layer multiplies load.
     this.maxAttempts = parent.doNotRetry() ? 1 : pipeline.retry.maxAttempts();
-    if (pipeline.depositsRequests) {
+    if (pipeline.depositsRequests && !deposited) {
       pipeline.budget.onRequest();
     }
+  }
+
+  /**
+   * Takes over from the fast path after the call's first attempt, admitted with {@code permit} and started at
+   * {@code startNanos}, ended in a way only this run handles (a failure or a failed result).
+   */
+  final void resumeAfterFirstAttempt(int firstPermit, long startNanos) {
+    attempts = 1;
+    permit = firstPermit;
+    attemptStartNanos = startNanos;
   }
 
   /**

@@ -78,6 +78,12 @@ public final class Pipeline {
   final CallContext rootContext;
   /** Its first attempt's context, when that attempt cannot be cancelled. */
   final CallContext rootFirstAttempt;
+  /** Whether blocking calls made outside any call, with the default idempotency, start on {@link FastCall}. */
+  final boolean fastCalls;
+  /** Whether {@link FastCall} reads the clock before admission: something (budget, limiter, breaker) needs it. */
+  final boolean readsClockUpFront;
+  /** Whether admission may wait, so an attempt's start is read after it. */
+  final boolean admissionMayWait;
 
   private Pipeline(Builder builder) {
     this.upstream = builder.upstream;
@@ -102,6 +108,9 @@ public final class Pipeline {
     this.depositsRequests = builder.budget != null || retry.maxAttempts() > 1;
     this.rootContext = CallContext.ROOT.withIdempotency(defaultIdempotency);
     this.rootFirstAttempt = rootContext.forAttempt(1, AttemptKind.ORIGINAL, Cancellation.NEVER);
+    this.fastCalls = FastCall.applies(this) && rootContext.cancellation() == Cancellation.NEVER;
+    this.readsClockUpFront = timesAttempts || depositsRequests || builder.limiter != null;
+    this.admissionMayWait = gates.mayWait();
   }
 
   /** A builder for the pipeline guarding calls to {@code upstream} (a name used in events and errors). */
@@ -160,7 +169,11 @@ public final class Pipeline {
       // Hedged attempts overlap, so each runs on its own virtual thread while this one waits for the winner.
       return HedgedBlocking.await(callAsync(idempotency, () -> HedgedBlocking.onVirtualThread(task)));
     }
-    return new BlockingCall<>(this, CallContext.current(), idempotency, task).run();
+    CallContext parent = CallContext.current();
+    if (fastCalls && parent == CallContext.ROOT && idempotency.equals(defaultIdempotency)) {
+      return FastCall.call(this, task);
+    }
+    return new BlockingCall<>(this, parent, idempotency, task).run();
   }
 
   /**

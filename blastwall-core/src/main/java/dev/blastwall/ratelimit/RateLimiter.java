@@ -2,6 +2,7 @@ package dev.blastwall.ratelimit;
 
 import dev.blastwall.failure.RateLimitedException;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.time.Ticker;
 import java.time.Duration;
 
 /**
@@ -43,6 +44,15 @@ public interface RateLimiter {
    * @throws IllegalArgumentException if {@code permits} or {@code maxWaitNanos} is out of range
    */
   long tryAcquire(int permits, long maxWaitNanos);
+
+  /**
+   * Like {@link #tryAcquire(int, long)}, at {@code nowNanos} as just read from {@code ticker}: a limiter that
+   * keeps time on that same ticker may use the reading instead of reading its clock again. By default it ignores
+   * both.
+   */
+  default long tryAcquire(int permits, long maxWaitNanos, Ticker ticker, long nowNanos) {
+    return tryAcquire(permits, maxWaitNanos);
+  }
 
   /** One permit, only if free now: {@code 0} when granted, a refusal otherwise. */
   default long tryAcquire() {

@@ -61,6 +61,14 @@ public final class TokenBucketRateLimiter implements RateLimiter {
     return schedule.acquire(ticker.nanos(), permits, maxWait);
   }
 
+  /** Uses {@code nowNanos} when {@code clock} is this bucket's own ticker, saving a clock read. */
+  @Override
+  public long tryAcquire(int permits, long maxWaitNanos, Ticker clock, long nowNanos) {
+    RateLimitSupport.checkPermits(permits, capacity);
+    long maxWait = RateLimitSupport.checkMaxWait(maxWaitNanos);
+    return schedule.acquire(clock == ticker ? nowNanos : ticker.nanos(), permits, maxWait);
+  }
+
   @Override
   public long nanosUntilNextPermit() {
     return schedule.nanosUntilNextPermit(ticker.nanos());

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A retry budget that lets retries add at most a fixed share of the recent request load, plus a small floor so
@@ -39,8 +40,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code percentCanRetry} retries, a retry withdraws one), which is the same ratio as above without
  * floating-point drift. {@code percentCanRetry} is therefore honoured to 6 decimal places.
  *
- * <p>Thread-safe and lock-free. Recording a request or acquiring a retry allocates nothing; only moving on to a new
- * slot does (two small objects, once per slot duration, whatever the traffic).
+ * <p><b>Concurrency.</b> Requests are far more frequent than retries, so a request only bumps a striped counter of
+ * its slot (a {@link LongAdder}: threads that collide move to separate cells instead of fighting over one word),
+ * and a retry pays for the exactness instead: it sums the live slots' requests and withdraws with one
+ * compare-and-set on the shared total of live withdrawals, which serialises retries against each other.
+ *
+ * <p>Thread-safe and lock-free. Recording a request or acquiring a retry allocates nothing once a slot's counter
+ * has its cells; only moving on to a new slot does (a few small objects, once per slot duration, whatever the
+ * traffic).
  */
 public final class RatioRetryBudget implements RetryBudget {
 
@@ -75,11 +82,11 @@ public final class RatioRetryBudget implements RetryBudget {
   private final AtomicReferenceArray<Slot> slots;
 
   /**
-   * The sum of every live slot's units, kept apart so a retry can check and withdraw with one CAS instead of
-   * summing the ring. Each delta is added here once and to exactly one slot; each slot is subtracted once, when
-   * it is sealed, so this equals the sum of the unsealed slots whenever no operation is in flight.
+   * The units withdrawn in every live slot, kept apart so concurrent retries serialise on one CAS. Each
+   * withdrawal is added here once and to exactly one slot; each slot's withdrawals are subtracted once, when it
+   * is sealed, so this equals the sum of the unsealed slots' withdrawals whenever no operation is in flight.
    */
-  private final AtomicLong liveUnits = new AtomicLong();
+  private final AtomicLong liveWithdrawn = new AtomicLong();
 
   private RatioRetryBudget(Builder builder) {
     this.percentCanRetry = builder.percentCanRetry;
@@ -126,10 +133,22 @@ public final class RatioRetryBudget implements RetryBudget {
   @Override
   public void onRequest() {
     if (depositUnits != 0) {
-      // Add to the total before the slot: a retry may spend it a moment early, but it is never lost.
-      liveUnits.addAndGet(depositUnits);
-      addToCurrentSlot(depositUnits);
+      deposit(ticker.nanos());
     }
+  }
+
+  /** Uses {@code nowNanos} when {@code clock} is this budget's own ticker, saving a clock read. */
+  @Override
+  public void onRequest(Ticker clock, long nowNanos) {
+    if (depositUnits != 0) {
+      deposit(clock == ticker ? nowNanos : ticker.nanos());
+    }
+  }
+
+  private void deposit(long nowNanos) {
+    // A slot is replaced only a whole window after its start, when this request would have expired anyway; so a
+    // request that lands in a slot just replaced under it loses nothing that would still count.
+    currentSlot(epochOf(nowNanos)).requests.increment();
   }
 
   /** Does nothing: this budget counts requests, not outcomes. */
@@ -143,17 +162,21 @@ public final class RatioRetryBudget implements RetryBudget {
   @Override
   public boolean tryAcquireRetry() {
     // Expire old slots first so that deposits past the window cannot be spent.
-    Slot slot = currentSlot();
-    long live;
+    Slot slot = currentSlot(epochNow());
+    long withdrawn;
     do {
-      live = liveUnits.get();
-      if (reserveUnits + live < UNITS_PER_RETRY) {
+      // Withdrawals before deposits: an expiry in between then makes this look poorer, never richer, and the
+      // CAS below fails if that expiry took withdrawals off the total.
+      withdrawn = liveWithdrawn.get();
+      if (reserveUnits + depositedUnits() - withdrawn < UNITS_PER_RETRY) {
         return false;
       }
-    } while (!liveUnits.compareAndSet(live, live - UNITS_PER_RETRY));
+    } while (!liveWithdrawn.compareAndSet(withdrawn, withdrawn + UNITS_PER_RETRY));
     // The withdrawal is already committed; the slot only decides when it expires.
-    if (!slot.tryAdd(-UNITS_PER_RETRY)) {
-      addToCurrentSlot(-UNITS_PER_RETRY);
+    while (!slot.tryWithdraw(UNITS_PER_RETRY)) {
+      // The slot expired under us; the current slot is a fresher one. Spins only while other threads make
+      // progress (they sealed the slot).
+      slot = currentSlot(epochNow());
     }
     return true;
   }
@@ -164,15 +187,24 @@ public final class RatioRetryBudget implements RetryBudget {
    */
   @Override
   public double balance() {
-    expireUpTo(epochNow());
-    long units = reserveUnits + liveUnits.get();
+    long units = accountUnits();
     return units <= 0 ? 0.0 : (double) units / UNITS_PER_RETRY;
   }
 
   /** The account in millionths of a retry, not clamped at zero: what the stress tests check never goes negative. */
   long accountUnits() {
     expireUpTo(epochNow());
-    return reserveUnits + liveUnits.get();
+    long withdrawn = liveWithdrawn.get();
+    return reserveUnits + depositedUnits() - withdrawn;
+  }
+
+  /** The units deposited by the requests of every slot now in the ring. */
+  private long depositedUnits() {
+    long requests = 0;
+    for (int index = 0; index < SLOTS; index++) {
+      requests += slots.get(index).requests.sum();
+    }
+    return requests * depositUnits;
   }
 
   @Override
@@ -188,24 +220,20 @@ public final class RatioRetryBudget implements RetryBudget {
         + "]";
   }
 
-  private void addToCurrentSlot(long delta) {
-    // A failed add means the slot expired under us; the current slot is a fresher one.
-    while (!currentSlot().tryAdd(delta)) {
-      // Spins only while other threads make progress (they sealed the slot).
-    }
-  }
-
-  /** The slot for now, after expiring every slot that time has moved past. */
-  private Slot currentSlot() {
-    long epoch = epochNow();
+  /** The slot for {@code epoch}, after expiring every slot that time has moved past. */
+  private Slot currentSlot(long epoch) {
     expireUpTo(epoch);
     // Never older than epoch now; newer only if this thread's reading went stale, and then that slot is as good.
     return slots.get(indexOf(epoch));
   }
 
   private long epochNow() {
+    return epochOf(ticker.nanos());
+  }
+
+  private long epochOf(long nowNanos) {
     // Differences only: the ticker may start anywhere in the long range and wrap around.
-    return Math.floorDiv(ticker.nanos() - originNanos, slotNanos);
+    return Math.floorDiv(nowNanos - originNanos, slotNanos);
   }
 
   private void expireUpTo(long epoch) {
@@ -225,8 +253,9 @@ public final class RatioRetryBudget implements RetryBudget {
       Slot fresh = new Slot(wanted);
       while (slot.epoch < wanted) {
         if (slots.compareAndSet(index, slot, fresh)) {
-          // Only the thread that swapped the slot out seals it, so each slot is subtracted exactly once.
-          liveUnits.addAndGet(-slot.seal());
+          // Only the thread that swapped the slot out seals it, so each slot is subtracted exactly once. Its
+          // requests leave with it: the sum of the ring no longer sees them.
+          liveWithdrawn.addAndGet(-slot.seal());
           break;
         }
         slot = slots.get(index);
@@ -243,31 +272,33 @@ public final class RatioRetryBudget implements RetryBudget {
     return epoch - Math.floorMod(epoch - index, SLOTS);
   }
 
-  /** The net units (deposits minus withdrawals) of one slot duration. */
+  /** The requests and the withdrawn units of one slot duration. */
   private static final class Slot {
 
     final long epoch;
-    private final AtomicLong units = new AtomicLong();
+    /** Striped: every request of every thread lands here, so threads must not contend on one word. */
+    final LongAdder requests = new LongAdder();
+    private final AtomicLong withdrawn = new AtomicLong();
 
     Slot(long epoch) {
       this.epoch = epoch;
     }
 
-    /** Adds {@code delta} unless the slot has been sealed. */
-    boolean tryAdd(long delta) {
+    /** Adds {@code units} to the withdrawals unless the slot has been sealed. */
+    boolean tryWithdraw(long units) {
       long current;
       do {
-        current = units.get();
+        current = withdrawn.get();
         if (current == SEALED) {
           return false;
         }
-      } while (!units.compareAndSet(current, current + delta));
+      } while (!withdrawn.compareAndSet(current, current + units));
       return true;
     }
 
-    /** Closes the slot to further adds and returns what it held. */
+    /** Closes the slot to further withdrawals and returns what it held. */
     long seal() {
-      return units.getAndSet(SEALED);
+      return withdrawn.getAndSet(SEALED);
     }
   }
 

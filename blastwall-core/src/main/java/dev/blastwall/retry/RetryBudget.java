@@ -1,5 +1,7 @@
 package dev.blastwall.retry;
 
+import dev.blastwall.time.Ticker;
+
 /**
  * Caps how much extra load retries (and hedges) may add to one upstream, so a sick dependency is not hit harder
  * while it is sick. One budget is shared by every call to the same upstream.
@@ -36,6 +38,15 @@ public interface RetryBudget {
 
   /** A new logical request is about to send its first attempt. */
   void onRequest();
+
+  /**
+   * Like {@link #onRequest()}, at {@code nowNanos} as just read from {@code ticker}: a budget that keeps time on
+   * that same ticker may use the reading instead of reading its clock again (a clock read costs as much as the
+   * rest of the deposit). By default it ignores both and calls {@link #onRequest()}.
+   */
+  default void onRequest(Ticker ticker, long nowNanos) {
+    onRequest();
+  }
 
   /** An attempt ended with a success (a response the caller accepts). */
   void onAttemptSucceeded();

@@ -178,4 +178,16 @@ class TokenBucketRateLimiterTest {
     assertThatIllegalStateException().isThrownBy(() -> builder.ticker(new FakeTicker()))
         .withMessage("ticker was already set (expected: set once)");
   }
+
+  @Test
+  void aDecisionUsesTheCallersClockReadingOnlyWhenItComesFromTheBucketsOwnTicker() {
+    FakeTicker ticker = new FakeTicker();
+    TokenBucketRateLimiter bucket = TokenBucketRateLimiter.builder(1, 1, Duration.ofSeconds(1)).ticker(ticker).build();
+    assertThat(bucket.tryAcquire()).isZero();
+
+    // Empty now; a reading one second on, from the bucket's own ticker, finds it refilled.
+    long later = ticker.nanos() + Duration.ofSeconds(1).toNanos();
+    assertThat(bucket.tryAcquire(1, 0, new FakeTicker(), later)).isNegative();
+    assertThat(bucket.tryAcquire(1, 0, ticker, later)).isZero();
+  }
 }

@@ -272,6 +272,24 @@ class RatioRetryBudgetTest {
     assertThat(RetryBudget.unlimited()).isSameAs(budget);
   }
 
+  @Test
+  void aRequestUsesTheCallersClockReadingOnlyWhenItComesFromTheBudgetsOwnTicker() {
+    FakeTicker ticker = new FakeTicker();
+    long start = ticker.nanos();
+    RatioRetryBudget budget = RetryBudget.ratio().percentCanRetry(1.0).minRetriesPerSecond(0).ticker(ticker).build();
+    ticker.advance(Duration.ofMillis(9_500));
+
+    // A reading from 9.5 s ago on the budget's own ticker dates the request to the first slot, which expires
+    // once 10 s have passed since its start; the other two are dated now.
+    budget.onRequest(ticker, start);
+    budget.onRequest(new FakeTicker(), start);
+    budget.onRequest();
+    assertThat(budget.balance()).isEqualTo(3.0);
+
+    ticker.advance(Duration.ofMillis(600));
+    assertThat(budget.balance()).isEqualTo(2.0);
+  }
+
   static void requests(RetryBudget budget, int count) {
     for (int i = 0; i < count; i++) {
       budget.onRequest();

@@ -118,6 +118,49 @@ class RetryBudgetStressTest {
     assertThat(budget.accountUnits()).isZero();
   }
 
+  @Test
+  void stripedDepositsFromManyThreadsAllCountWhileOthersWithdraw() throws Exception {
+    FakeTicker ticker = new FakeTicker();
+    // A request is worth a thousandth of a retry and there is no floor, so every lost or doubled request shows.
+    RatioRetryBudget budget =
+        RetryBudget.ratio().percentCanRetry(0.001).minRetriesPerSecond(0).ticker(ticker).build();
+    long now = ticker.nanos();
+
+    // Half the threads deposit (through both entry points), half withdraw as fast as they can meanwhile.
+    List<Long> counts =
+        runConcurrently(
+            index -> {
+              long count = 0;
+              for (int i = 0; i < OPERATIONS; i++) {
+                if (index % 2 == 0) {
+                  if (i % 2 == 0) {
+                    budget.onRequest();
+                  } else {
+                    budget.onRequest(ticker, now);
+                  }
+                  count++;
+                } else if (budget.tryAcquireRetry()) {
+                  count++;
+                }
+              }
+              return count;
+            });
+
+    long requests = 0;
+    long granted = 0;
+    for (int index = 0; index < THREADS; index++) {
+      if (index % 2 == 0) {
+        requests += counts.get(index);
+      } else {
+        granted += counts.get(index);
+      }
+    }
+    assertThat(requests).isEqualTo((long) THREADS / 2 * OPERATIONS);
+    // Exactly one retry per thousand requests, whether taken during the run or after it.
+    assertThat(granted + RatioRetryBudgetTest.acquireAll(budget)).isEqualTo(requests / 1000);
+    assertThat(budget.accountUnits()).isZero();
+  }
+
   @RepeatedTest(2)
   void ratioBudgetExpiresEveryDepositAndWithdrawalExactlyOnceWhileTimeMoves() throws Exception {
     FakeTicker ticker = new FakeTicker(Long.MAX_VALUE - Duration.ofSeconds(30).toNanos());

@@ -189,6 +189,11 @@ public final class IntervalStats {
     return latencies.getTotalCount() == 0 ? 0 : latencies.getCountBetweenValues(0, Math.max(0, latency.toNanos()));
   }
 
+  /** The mean latency over all outcomes, in ms; NaN when nothing was recorded. */
+  public double meanMillis() {
+    return latencies.getTotalCount() == 0 ? Double.NaN : latencies.getMean() / NANOS_PER_MILLI;
+  }
+
   /** The median latency over all outcomes, in ms. */
   public double p50Millis() {
     return latencyMillis(50);

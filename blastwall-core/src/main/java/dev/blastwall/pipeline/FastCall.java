@@ -1,0 +1,53 @@
+package dev.blastwall.pipeline;
+
+import dev.blastwall.failure.FailureKind;
+import dev.blastwall.time.Ticker;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The first attempt of a plain blocking call (made outside any call, default idempotency, no deadline, no attempt
+ * timeout, no listener) with its state in local variables, so the common success path allocates nothing and reads
+ * the clock once to start the attempt (shared with the retry budget and the rate limiter) and once to time it when
+ * the breaker needs the duration. Anything else, a failure or a failed result, hands over to a
+ * {@link BlockingCall} in the state the first attempt left, which goes on exactly as if it had run it.
+ *
+ * <p>Why not just {@code BlockingCall}: its run state is an object whose {@code run()} is too large to inline, so
+ * the JIT cannot keep it in registers and every call allocated it.
+ */
+final class FastCall {
+
+  private FastCall() {}
+
+  /** Whether calls through {@code pipeline} made outside any call with its default idempotency may start here. */
+  static boolean applies(Pipeline pipeline) {
+    return !pipeline.listening && pipeline.timeoutNanos < 0 && pipeline.attemptTimeoutNanos < 0;
+  }
+
+  static <T extends @Nullable Object> T call(Pipeline pipeline, Callable<T> task) throws Exception {
+    Ticker ticker = pipeline.ticker;
+    AttemptGates gates = pipeline.gates;
+    long now = pipeline.readsClockUpFront ? ticker.nanos() : 0;
+    if (pipeline.depositsRequests) {
+      pipeline.budget.onRequest(ticker, now);
+    }
+    int permit = gates.isEmpty() ? AttemptGates.NO_PERMIT : gates.admitFirst(now);
+    long start = pipeline.timesAttempts && pipeline.admissionMayWait ? ticker.nanos() : now;
+    T value;
+    try {
+      value = pipeline.rootFirstAttempt.call(task);
+    } catch (Throwable failure) {
+      return new BlockingCall<>(pipeline, task, permit, start).afterFirstAttemptThrew(failure);
+    }
+    FailureKind kind = pipeline.retry.resultClassifier().classify(value);
+    if (kind != null) {
+      return new BlockingCall<>(pipeline, task, permit, start).afterFirstAttemptFailed(value, kind);
+    }
+    if (!gates.isEmpty()) {
+      gates.release(permit, pipeline.timesAttempts ? ticker.nanos() - start : 0, null, null,
+          /* callerCancelled= */ false);
+    }
+    pipeline.budget.onAttemptSucceeded();
+    return value;
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.blastwall.lab.yaml;
+
+import org.jspecify.annotations.NullMarked;
