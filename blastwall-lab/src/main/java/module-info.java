@@ -19,6 +19,7 @@ module dev.blastwall.lab {
   exports dev.blastwall.lab.fault;
   exports dev.blastwall.lab.load;
   exports dev.blastwall.lab.plan;
+  exports dev.blastwall.lab.report;
   exports dev.blastwall.lab.run;
   exports dev.blastwall.lab.scenario;
   exports dev.blastwall.lab.scenarios;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.blastwall.lab.report;
+
+import org.jspecify.annotations.NullMarked;
