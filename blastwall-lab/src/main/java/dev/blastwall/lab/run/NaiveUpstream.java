@@ -1,0 +1,60 @@
+package dev.blastwall.lab.run;
+
+import dev.blastwall.lab.plan.NaiveSetup;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client a team writes without thinking: the same long timeout on every attempt, no deadline passed on, and
+ * the call repeated at once, up to {@code retries} more times, whenever it failed with a listed status. No
+ * backoff, no budget, no breaker.
+ */
+final class NaiveUpstream implements Upstream {
+
+  private final ManagedChannel channel;
+  private final long timeoutNanos;
+  private final int attempts;
+  private final Set<Status.Code> retryOn = EnumSet.noneOf(Status.Code.class);
+  private final ClientCounters counters;
+
+  NaiveUpstream(ManagedChannel channel, NaiveSetup setup, ClientCounters counters) {
+    this.channel = channel;
+    this.timeoutNanos = setup.timeout().toNanos();
+    this.attempts = 1 + setup.retries();
+    for (String status : setup.retryOn()) {
+      retryOn.add(Status.Code.valueOf(status));
+    }
+    this.counters = counters;
+  }
+
+  @Override
+  public CompletableFuture<byte[]> call(long id, boolean idempotent) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    attempt(LabWire.request(id), 1, result);
+    return result;
+  }
+
+  private void attempt(byte[] request, int attempt, CompletableFuture<byte[]> result) {
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
+    var unused = UnaryCalls.call(channel, LabWire.CALL, options, request).whenComplete((reply, failure) -> {
+      if (failure == null) {
+        result.complete(reply);
+      } else if (attempt < attempts && retryOn.contains(UnaryCalls.code(failure))) {
+        counters.retries.increment();
+        attempt(request, attempt + 1, result);
+      } else {
+        result.completeExceptionally(failure);
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    Channels.close(channel);
+  }
+}

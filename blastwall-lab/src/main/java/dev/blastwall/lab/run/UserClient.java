@@ -1,0 +1,108 @@
+package dev.blastwall.lab.run;
+
+import dev.blastwall.context.CallContext;
+import dev.blastwall.deadline.Deadline;
+import dev.blastwall.grpc.BlastwallChannels;
+import dev.blastwall.grpc.GrpcClientPolicy;
+import dev.blastwall.grpc.balance.BlastwallBalancing;
+import dev.blastwall.lab.load.Outcome;
+import dev.blastwall.lab.load.RequestSpec;
+import dev.blastwall.lab.plan.Mode;
+import dev.blastwall.pipeline.Pipeline;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The users' client to the entry service, on a channel of its own. Calls are asynchronous (the generator never
+ * waits) and never retried: users do not retry in the lab, so every extra request a service sees comes from the
+ * services. Naive users wait {@code naive.userTimeout} from the send; Blastwall users send their SLO, counted from
+ * the request's intended start, as the deadline, with the request's criticality.
+ */
+final class UserClient implements AutoCloseable {
+
+  private final ManagedChannel channel;
+  private final Mode mode;
+  private final RunClock clock;
+  private final long naiveTimeoutNanos;
+  private final AtomicInteger inflight = new AtomicInteger();
+  private final AtomicInteger maxInflight = new AtomicInteger();
+  private volatile long idBase;
+
+  UserClient(List<InetSocketAddress> entry, Mode mode, Duration naiveTimeout, RunClock clock, Executor executor,
+      long warmupIdBase) {
+    this.mode = mode;
+    this.clock = clock;
+    this.naiveTimeoutNanos = naiveTimeout.toNanos();
+    this.idBase = warmupIdBase;
+    if (mode == Mode.NAIVE) {
+      this.channel = Channels.builder(entry, "round_robin", executor).build();
+    } else {
+      // No retries (the pipeline's default) and no slack: the entry service gets the user's whole deadline.
+      GrpcClientPolicy policy = GrpcClientPolicy.builder(Pipeline.builder("user").ticker(clock.ticker).build())
+          .deadlineSlack(0, Duration.ZERO)
+          .idempotencyKeys(false)
+          .ticker(clock.ticker)
+          .build();
+      this.channel = BlastwallChannels.configure(
+          Channels.builder(entry, BlastwallBalancing.ROUND_ROBIN, executor), policy).build();
+    }
+  }
+
+  /** From now on request ids are the generator's sequence numbers (the warm-up used ids above them). */
+  void measure() {
+    idBase = 0;
+  }
+
+  /** Sends one user request; the stage completes with its outcome and never fails. */
+  CompletionStage<Outcome> send(RequestSpec request) {
+    long id = idBase + request.sequence();
+    byte[] message = LabWire.request(id);
+    CompletableFuture<byte[]> answer;
+    inflight.incrementAndGet();
+    maxInflight.accumulateAndGet(inflight.get(), Math::max);
+    if (mode == Mode.NAIVE) {
+      answer = UnaryCalls.call(channel, LabWire.CALL,
+          CallOptions.DEFAULT.withDeadlineAfter(naiveTimeoutNanos, TimeUnit.NANOSECONDS), message);
+    } else {
+      Deadline deadline = Deadline.afterNanos(request.sloDeadlineTickerNanos() - clock.ticker.nanos(), clock.ticker);
+      CallContext context = CallContext.ROOT.withDeadline(deadline).withCriticality(request.criticality());
+      CallContext previous = context.attach();
+      try {
+        answer = UnaryCalls.call(channel, LabWire.CALL, CallOptions.DEFAULT, message);
+      } finally {
+        context.detach(previous);
+      }
+    }
+    return answer.handle((reply, failure) -> {
+      inflight.decrementAndGet();
+      if (failure == null) {
+        return LabWire.degraded(reply) ? Outcome.degraded() : Outcome.ok();
+      }
+      Status.Code code = UnaryCalls.code(failure);
+      return code == Status.Code.DEADLINE_EXCEEDED ? Outcome.timeout() : Outcome.error(code.name());
+    });
+  }
+
+  int inflight() {
+    return inflight.get();
+  }
+
+  /** The most user requests in flight since the last call. */
+  int takeMaxInflight() {
+    return Math.max(maxInflight.getAndSet(inflight.get()), inflight.get());
+  }
+
+  @Override
+  public void close() {
+    Channels.close(channel);
+  }
+}

@@ -1,0 +1,37 @@
+package dev.blastwall.lab.run;
+
+import dev.blastwall.context.CallContext;
+import io.grpc.Context;
+import io.grpc.ServerCall;
+
+/** A request accepted by a replica's handler, waiting for a worker or being worked on. */
+final class Work {
+
+  /** The user request's id. */
+  final long id;
+  /** The server call to answer, once. */
+  final ServerCall<byte[], byte[]> call;
+  final Ticket ticket;
+  /** The Blastwall context of the call (deadline, criticality, cancellation); ROOT in naive mode. */
+  final CallContext context;
+  /** gRPC's context of the call: outgoing calls made under it are cancelled with it. */
+  final Context grpcContext;
+  private volatile boolean cancelled;
+
+  Work(long id, ServerCall<byte[], byte[]> call, Ticket ticket, CallContext context, Context grpcContext) {
+    this.id = id;
+    this.call = call;
+    this.ticket = ticket;
+    this.context = context;
+    this.grpcContext = grpcContext;
+  }
+
+  /** The caller went away (cancelled, deadline passed, connection lost): nobody reads an answer any more. */
+  void cancel() {
+    cancelled = true;
+  }
+
+  boolean cancelled() {
+    return cancelled;
+  }
+}
