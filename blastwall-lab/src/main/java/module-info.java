@@ -16,6 +16,7 @@ module dev.blastwall.lab {
   // Whole-machine CPU load for the lab's own health check.
   requires jdk.management;
 
+  exports dev.blastwall.lab.cli;
   exports dev.blastwall.lab.fault;
   exports dev.blastwall.lab.load;
   exports dev.blastwall.lab.plan;

@@ -10,17 +10,17 @@ import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.time.Ticker;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -103,29 +103,28 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
         .withIdempotency(idempotency)
         .withDoNotRetry(BlastwallMetadata.parseDoNotRetry(headers.get(BlastwallMetadata.DO_NOT_RETRY)));
 
-    CallState state = new CallState(context, admission, ticker);
+    CallListener<ReqT, RespT> listener = new CallListener<>(mapping, context, admission, ticker);
     // gRPC cancels the call's Context from the transport or timer thread the moment the client cancels, the
     // deadline passes or the connection breaks; the listener's onCancel would wait behind a handler callback that
     // is still running (a blocking handler waiting on its own outgoing call), so the signal is taken from here.
-    grpcContext.addListener(cancelled -> state.cancel(cancelled.cancellationCause()), DIRECT);
+    grpcContext.addListener(listener, DIRECT);
 
     if (admission != null) {
       OverloadedException refused = admission.tryAdmit(context);
       if (refused != null) {
-        state.completed.set(true);
+        listener.completed = true;
         StatusRuntimeException answer = GrpcStatusMapping.toStatusException(refused);
         mapping.closeOnce(answer.getStatus(), trailers(answer));
         return new ServerCall.Listener<>() {};
       }
-      state.admitted(ticker.nanos());
+      listener.admitted(ticker.nanos());
     }
 
-    ServerCall.Listener<ReqT> delegate;
     CallContext previous = context.attach();
     try {
-      delegate = next.startCall(mapping, headers);
+      listener.delegate = next.startCall(mapping, headers);
     } catch (RuntimeException failure) {
-      state.release();
+      listener.release();
       if (GrpcStatusMapping.isMapped(failure)) {
         mapping.closeMapped(failure);
         return new ServerCall.Listener<>() {};
@@ -134,7 +133,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
     } finally {
       context.detach(previous);
     }
-    return new ContextListener<>(delegate, mapping, state);
+    return listener;
   }
 
   @Override
@@ -148,17 +147,39 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
     return trailers != null ? trailers : new Metadata();
   }
 
-  /** One call's context and the bookkeeping of its end: admission released once, cancellation only if cancelled. */
-  private static final class CallState {
-    final CallContext context;
-    final @Nullable Admission admission;
-    final Ticker ticker;
-    final AtomicBoolean completed = new AtomicBoolean();
-    final AtomicBoolean released = new AtomicBoolean();
+  /**
+   * Makes the call's context current around every handler callback and maps the failures they throw; also the
+   * bookkeeping of the call's end (admission released once, the context's cancellation fired only if gRPC
+   * cancelled the call) and the listener of gRPC's {@code Context}. One object per call does all of it, since
+   * every call needs it.
+   */
+  private static final class CallListener<ReqT, RespT> extends ServerCall.Listener<ReqT>
+      implements Context.CancellationListener {
+    private static final VarHandle RELEASED;
+
+    static {
+      try {
+        RELEASED = MethodHandles.lookup().findVarHandle(CallListener.class, "released", boolean.class);
+      } catch (ReflectiveOperationException impossible) {
+        throw new ExceptionInInitializerError(impossible);
+      }
+    }
+
+    private final MappingCall<ReqT, RespT> call;
+    private final CallContext context;
+    private final @Nullable Admission admission;
+    private final Ticker ticker;
+    // The handler's listener: set once the handler started, before gRPC can deliver any callback to this one
+    // (gRPC calls a listener only after interceptCall returned it).
+    private ServerCall.@Nullable Listener<ReqT> delegate;
+    private volatile boolean completed;
+    @SuppressWarnings("unused") // accessed through RELEASED
+    private volatile boolean released;
     private volatile boolean admitted;
     private volatile long admittedAtNanos;
 
-    CallState(CallContext context, @Nullable Admission admission, Ticker ticker) {
+    CallListener(MappingCall<ReqT, RespT> call, CallContext context, @Nullable Admission admission, Ticker ticker) {
+      this.call = call;
       this.context = context;
       this.admission = admission;
       this.ticker = ticker;
@@ -169,9 +190,14 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
       admitted = true;
     }
 
-    /** gRPC cancelled the call, or closed its Context after it completed (then nothing happens). */
-    void cancel(@Nullable Throwable cause) {
-      if (completed.get()) {
+    /** gRPC's Context was cancelled: the call was cancelled, or it completed (then nothing happens). */
+    @Override
+    public void cancelled(Context grpcContext) {
+      cancel(grpcContext.cancellationCause());
+    }
+
+    private void cancel(@Nullable Throwable cause) {
+      if (completed) {
         return;
       }
       CancellationException signal = new CancellationException(
@@ -184,83 +210,78 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
 
     void release() {
       Admission hook = admission;
-      if (hook != null && admitted && released.compareAndSet(false, true)) {
+      if (hook != null && admitted && RELEASED.compareAndSet(this, false, true)) {
         hook.release(context, ticker.nanos() - admittedAtNanos);
       }
-    }
-  }
-
-  /** Makes the call's context current around every handler callback, and maps the failures they throw. */
-  private static final class ContextListener<ReqT, RespT>
-      extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
-    private final MappingCall<ReqT, RespT> call;
-    private final CallState state;
-
-    ContextListener(ServerCall.Listener<ReqT> delegate, MappingCall<ReqT, RespT> call, CallState state) {
-      super(delegate);
-      this.call = call;
-      this.state = state;
     }
 
     @Override
     public void onMessage(ReqT message) {
-      CallContext previous = state.context.attach();
+      CallContext previous = context.attach();
       try {
-        super.onMessage(message);
+        handler().onMessage(message);
       } catch (RuntimeException failure) {
         handle(failure);
       } finally {
-        state.context.detach(previous);
+        context.detach(previous);
       }
     }
 
     @Override
     public void onHalfClose() {
-      CallContext previous = state.context.attach();
+      CallContext previous = context.attach();
       try {
-        super.onHalfClose();
+        handler().onHalfClose();
       } catch (RuntimeException failure) {
         handle(failure);
       } finally {
-        state.context.detach(previous);
+        context.detach(previous);
       }
     }
 
     @Override
     public void onReady() {
-      CallContext previous = state.context.attach();
+      CallContext previous = context.attach();
       try {
-        super.onReady();
+        handler().onReady();
       } catch (RuntimeException failure) {
         handle(failure);
       } finally {
-        state.context.detach(previous);
+        context.detach(previous);
       }
     }
 
     @Override
     public void onCancel() {
       // Normally done already by the Context listener; this covers servers whose Context is not cancellable.
-      state.cancel(null);
-      CallContext previous = state.context.attach();
+      cancel(null);
+      CallContext previous = context.attach();
       try {
-        super.onCancel();
+        handler().onCancel();
       } finally {
-        state.context.detach(previous);
-        state.release();
+        context.detach(previous);
+        release();
       }
     }
 
     @Override
     public void onComplete() {
-      state.completed.set(true);
-      CallContext previous = state.context.attach();
+      completed = true;
+      CallContext previous = context.attach();
       try {
-        super.onComplete();
+        handler().onComplete();
       } finally {
-        state.context.detach(previous);
-        state.release();
+        context.detach(previous);
+        release();
       }
+    }
+
+    private ServerCall.Listener<ReqT> handler() {
+      ServerCall.Listener<ReqT> handler = delegate;
+      if (handler == null) {
+        throw new IllegalStateException("a callback before the handler started");
+      }
+      return handler;
     }
 
     private void handle(RuntimeException failure) {
@@ -277,7 +298,18 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
    */
   private static final class MappingCall<ReqT, RespT>
       extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private static final VarHandle CLOSED;
+
+    static {
+      try {
+        CLOSED = MethodHandles.lookup().findVarHandle(MappingCall.class, "closed", boolean.class);
+      } catch (ReflectiveOperationException impossible) {
+        throw new ExceptionInInitializerError(impossible);
+      }
+    }
+
+    @SuppressWarnings("unused") // read through CLOSED
+    private volatile boolean closed;
 
     MappingCall(ServerCall<ReqT, RespT> delegate) {
       super(delegate);
@@ -285,7 +317,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
 
     @Override
     public void close(Status status, Metadata trailers) {
-      closed.set(true);
+      closed = true;
       Throwable cause = status.getCause();
       if (status.getCode() == Status.Code.UNKNOWN && cause != null && GrpcStatusMapping.isMapped(cause)) {
         StatusRuntimeException mapped = GrpcStatusMapping.toStatusException(cause);
@@ -302,7 +334,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
     }
 
     void closeOnce(Status status, Metadata trailers) {
-      if (closed.compareAndSet(false, true)) {
+      if (CLOSED.compareAndSet(this, false, true)) {
         try {
           super.close(status, trailers);
         } catch (IllegalStateException raced) {

@@ -1,6 +1,7 @@
 package dev.blastwall.grpc;
 
 import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
+import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.pipeline.Pipeline;
@@ -160,8 +161,16 @@ public final class GrpcClientPolicy {
    * @param idempotency the method's idempotency, without a key
    * @param keyed whether each logical call gets a fresh idempotency key
    * @param attemptTimeoutNanos the per-attempt timeout, or -1
+   * @param outsideAnyCall the context of a call made outside any call, without a deadline or key: {@link
+   *     CallContext#ROOT} with the method's idempotency, made once so such calls do not each derive it
    */
-  record MethodPlan(Pipeline pipeline, Idempotency idempotency, boolean keyed, long attemptTimeoutNanos) {}
+  record MethodPlan(Pipeline pipeline, Idempotency idempotency, boolean keyed, long attemptTimeoutNanos,
+      CallContext outsideAnyCall) {
+
+    MethodPlan(Pipeline pipeline, Idempotency idempotency, boolean keyed, long attemptTimeoutNanos) {
+      this(pipeline, idempotency, keyed, attemptTimeoutNanos, CallContext.ROOT.withIdempotency(idempotency));
+    }
+  }
 
   /**
    * Builds a {@link GrpcClientPolicy}. A target is a service name ({@code pkg.Service}) or a full method name

@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
 /** What both call wrappers put on the wire, and the conversions between gRPC's and Blastwall's deadlines. */
 final class Propagation {
 
+  // The attempt numbers nearly every call sends, as text made once: Integer.toString would allocate per attempt.
+  private static final String[] ATTEMPT_TEXT = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
   private Propagation() {}
 
   /** Replaces any Blastwall keys in {@code headers} with the values of {@code context}, sent as attempt {@code attempt}. */
@@ -28,10 +31,15 @@ final class Propagation {
     if (key != null) {
       headers.put(BlastwallMetadata.IDEMPOTENCY_KEY, key);
     }
-    headers.put(BlastwallMetadata.ATTEMPT, Integer.toString(attempt));
+    headers.put(BlastwallMetadata.ATTEMPT, attemptText(attempt));
     if (context.doNotRetry()) {
       headers.put(BlastwallMetadata.DO_NOT_RETRY, "true");
     }
+  }
+
+  /** {@code attempt} in decimal. */
+  static String attemptText(int attempt) {
+    return attempt >= 0 && attempt < ATTEMPT_TEXT.length ? ATTEMPT_TEXT[attempt] : Integer.toString(attempt);
   }
 
   /**
@@ -64,6 +72,10 @@ final class Propagation {
   static <ReqT, RespT> ClientCall<ReqT, RespT> newAttemptCall(Channel next, MethodDescriptor<ReqT, RespT> method,
       CallOptions options, @Nullable Deadline deadline, Context grpcContext) {
     CallOptions attemptOptions = deadline == null ? options : options.withDeadline(toGrpc(deadline));
+    if (Context.current() == grpcContext) {
+      // The first attempt usually starts on the application's thread, where that context is already current.
+      return next.newCall(method, attemptOptions);
+    }
     Context previous = grpcContext.attach();
     try {
       return next.newCall(method, attemptOptions);

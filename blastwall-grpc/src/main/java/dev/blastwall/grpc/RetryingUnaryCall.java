@@ -13,10 +13,13 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.UUID;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,8 +32,28 @@ import org.jspecify.annotations.Nullable;
  * {@link ClientCall} requires; {@code request} and {@code cancel} may come from any thread. Attempts complete on
  * gRPC's executors and the pipeline's scheduler, so everything they share with the application is atomic or
  * published through the logical call's future.
+ *
+ * <p>The success path allocates little on purpose, since every unary call takes it: the call itself is the
+ * pipeline's task ({@link Supplier}), the logical future's callback ({@link BiConsumer}) and the delivery to the
+ * application's executor ({@link Runnable}); each attempt is one future and one listener, and a successful
+ * attempt's listener is the outcome the application hears.
  */
-final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
+final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
+    implements Supplier<CompletionStage<RetryingUnaryCall.Answer<RespT>>>,
+    BiConsumer<RetryingUnaryCall.@Nullable Answer<RespT>, @Nullable Throwable>, Runnable {
+
+  private static final VarHandle DEMAND;
+  private static final VarHandle DELIVERED;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      DEMAND = lookup.findVarHandle(RetryingUnaryCall.class, "demand", int.class);
+      DELIVERED = lookup.findVarHandle(RetryingUnaryCall.class, "delivered", boolean.class);
+    } catch (ReflectiveOperationException impossible) {
+      throw new ExceptionInInitializerError(impossible);
+    }
+  }
 
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
@@ -41,18 +64,24 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final CallContext caller;
   private final Context grpcContext;
 
+  // Written by the application before halfClose, read by attempts, which all start after it.
   private @Nullable Listener<RespT> listener;
   private @Nullable Metadata headers;
   private @Nullable ReqT request;
   private int requestCount;
   private @Nullable Boolean compression;
 
-  private final AtomicInteger demand = new AtomicInteger();
-  private final AtomicBoolean delivered = new AtomicBoolean();
+  // Atomic through DEMAND and DELIVERED: fields instead of AtomicInteger and AtomicBoolean objects.
+  private volatile int demand;
+  @SuppressWarnings("unused") // accessed through DELIVERED
+  private volatile boolean delivered;
   private volatile @Nullable Outcome<RespT> outcome;
-  private volatile @Nullable CompletableFuture<Response<RespT>> logical;
+  private volatile @Nullable CompletableFuture<Answer<RespT>> logical;
   private volatile @Nullable Status cancelled;
   private volatile @Nullable ClientCall<ReqT, RespT> latestAttempt;
+  // What run() delivers: written once, by the thread that won DELIVERED, before it hands run() to the executor.
+  private @Nullable Outcome<RespT> delivering;
+  private @Nullable Listener<RespT> deliverTo;
 
   RetryingUnaryCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next,
       GrpcClientPolicy policy, MethodPlan plan) {
@@ -80,7 +109,7 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (numMessages < 0) {
       throw Args.invalid("numMessages", numMessages, ">= 0");
     }
-    demand.addAndGet(numMessages);
+    DEMAND.getAndAdd(this, numMessages);
     maybeDeliver();
   }
 
@@ -127,16 +156,25 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
     CallContext context = caller.withDeadline(
         Propagation.callDeadline(caller, grpcContext, callOptions, policy.ticker()));
-    Attempts attempts = new Attempts(requestHeaders, message, compression);
-    CompletableFuture<Response<RespT>> result;
+    String key = callOptions.getOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY);
+    if (key == null && plan.keyed()) {
+      key = UUID.randomUUID().toString();
+    }
+    Idempotency idempotency = key == null ? plan.idempotency() : new Idempotency(plan.idempotency().idempotent(), key);
+    // Outside any call, the pipeline would derive a context with the method's idempotency per call; the plan
+    // holds that context ready. It is the same context either way.
+    if (context == CallContext.ROOT && key == null) {
+      context = plan.outsideAnyCall();
+    }
+    CompletableFuture<Answer<RespT>> result;
     CallContext previous = context.attach();
     try {
-      result = plan.pipeline().callAsync(idempotency(), attempts::start);
+      result = plan.pipeline().callAsync(idempotency, this);
     } finally {
       context.detach(previous);
     }
     logical = result;
-    var unused = result.whenComplete(this::settle);
+    var unused = result.whenComplete(this);
     if (cancelled != null) {
       // cancel() ran while the pipeline was starting and may not have seen the future.
       result.cancel(/* mayInterruptIfRunning= */ false);
@@ -150,7 +188,7 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
     Status status = Status.CANCELLED.withDescription(message != null ? message : "call cancelled");
     cancelled = cause != null ? status.withCause(cause) : status;
-    CompletableFuture<Response<RespT>> result = logical;
+    CompletableFuture<Answer<RespT>> result = logical;
     if (result != null) {
       // Cancels the attempt in flight (its context's cancellation cancels the call below) and stops retries.
       result.cancel(/* mayInterruptIfRunning= */ false);
@@ -159,34 +197,65 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
   }
 
-  /** The logical call's idempotency: the method's, with one key for all attempts when it has or needs one. */
-  private Idempotency idempotency() {
-    String key = callOptions.getOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY);
-    if (key == null && plan.keyed()) {
-      key = UUID.randomUUID().toString();
+  /**
+   * Starts one attempt, as the pipeline's task; runs with the attempt's {@link CallContext} current. Not for the
+   * application: it is public only as {@link Supplier#get}.
+   */
+  @Override
+  public CompletionStage<Answer<RespT>> get() {
+    CallContext attempt = CallContext.current();
+    Metadata requestHeaders = headers;
+    ReqT message = request;
+    if (requestHeaders == null || message == null) {
+      // halfClose checked both before it started the pipeline, which is the only way here.
+      throw new IllegalStateException("attempt started before halfClose");
     }
-    return key == null ? plan.idempotency() : new Idempotency(plan.idempotency().idempotent(), key);
+    Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attempt);
+    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, callOptions,
+        policy.attemptDeadline(attempt.deadline(), plan), grpcContext);
+    latestAttempt = call;
+    Attempt<ReqT, RespT> result = new Attempt<>(call, attempt);
+    try {
+      call.start(result.listener(), attemptHeaders);
+      Boolean compressed = compression;
+      if (compressed != null) {
+        call.setMessageCompression(compressed);
+      }
+      // Two, not one: a second message is a protocol error to report, not something to wait for.
+      call.request(2);
+      call.sendMessage(message);
+      call.halfClose();
+    } catch (RuntimeException | Error failure) {
+      call.cancel("failed to send the request", failure);
+      result.completeExceptionally(failure);
+    }
+    return result;
   }
 
-  private void settle(@Nullable Response<RespT> response, @Nullable Throwable failure) {
+  /**
+   * Settles the call when the logical future completes. Not for the application: it is public only as
+   * {@link BiConsumer#accept}.
+   */
+  @Override
+  public void accept(@Nullable Answer<RespT> response, @Nullable Throwable failure) {
     Status cancelStatus = cancelled;
     if (failure == null && response != null) {
-      outcome = new Outcome<>(response.headers(), response.message(), Status.OK, response.trailers());
+      outcome = response;
     } else if (cancelStatus != null) {
       // The application cancelled: it hears its own cancellation, whatever the attempt in flight ended with.
-      outcome = new Outcome<>(null, null, cancelStatus, new Metadata());
+      outcome = new Failed<>(cancelStatus, new Metadata());
     } else {
       StatusRuntimeException mapped = GrpcStatusMapping.toStatusException(
           failure != null ? failure : new IllegalStateException("no response"));
       Metadata trailers = mapped.getTrailers();
-      outcome = new Outcome<>(null, null, mapped.getStatus(), trailers != null ? trailers : new Metadata());
+      outcome = new Failed<>(mapped.getStatus(), trailers != null ? trailers : new Metadata());
     }
     maybeDeliver();
   }
 
   private void finish(Status status, Metadata trailers) {
     if (outcome == null) {
-      outcome = new Outcome<>(null, null, status, trailers);
+      outcome = new Failed<>(status, trailers);
     }
     maybeDeliver();
   }
@@ -202,30 +271,43 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (settled == null || target == null) {
       return;
     }
-    if (settled.message() != null && demand.get() <= 0) {
+    if (settled.response() != null && demand <= 0) {
       return;
     }
-    if (!delivered.compareAndSet(false, true)) {
+    if (!DELIVERED.compareAndSet(this, false, true)) {
       return;
     }
-    Runnable delivery = () -> {
-      Metadata responseHeaders = settled.headers();
-      if (responseHeaders != null) {
-        target.onHeaders(responseHeaders);
-      }
-      RespT message = settled.message();
-      if (message != null) {
-        target.onMessage(message);
-      }
-      target.onClose(settled.status(), settled.trailers());
-    };
+    delivering = settled;
+    deliverTo = target;
     // The application's executor, when it named one: a blocking stub waits for callbacks on exactly that executor.
     Executor executor = callOptions.getExecutor();
     if (executor != null) {
-      executor.execute(delivery);
+      executor.execute(this);
     } else {
-      delivery.run();
+      run();
     }
+  }
+
+  /**
+   * Tells the application's listener the outcome. Not for the application: it is public only as
+   * {@link Runnable#run}, handed to the call's executor once.
+   */
+  @Override
+  public void run() {
+    Outcome<RespT> settled = delivering;
+    Listener<RespT> target = deliverTo;
+    if (settled == null || target == null) {
+      throw new IllegalStateException("nothing to deliver");
+    }
+    Metadata responseHeaders = settled.responseHeaders();
+    if (responseHeaders != null) {
+      target.onHeaders(responseHeaders);
+    }
+    RespT message = settled.response();
+    if (message != null) {
+      target.onMessage(message);
+    }
+    target.onClose(settled.status(), settled.trailers());
   }
 
   @Override
@@ -233,60 +315,77 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     return "RetryingUnaryCall[" + method.getFullMethodName() + ", " + plan.pipeline().upstream() + "]";
   }
 
-  /** The buffered request, sent once per attempt. */
-  private final class Attempts {
-    private final Metadata requestHeaders;
-    private final ReqT message;
-    private final @Nullable Boolean compressed;
+  /** What the application's listener hears: headers and message only for a success. */
+  interface Outcome<RespT> {
+    @Nullable Metadata responseHeaders();
 
-    Attempts(Metadata requestHeaders, ReqT message, @Nullable Boolean compressed) {
-      this.requestHeaders = requestHeaders;
-      this.message = message;
-      this.compressed = compressed;
+    @Nullable RespT response();
+
+    Status status();
+
+    Metadata trailers();
+  }
+
+  /** A call that failed or was cancelled. */
+  private record Failed<RespT>(Status status, Metadata trailers) implements Outcome<RespT> {
+    @Override
+    public @Nullable Metadata responseHeaders() {
+      return null;
     }
 
-    /** Starts one attempt; runs with the attempt's {@link CallContext} current. */
-    CompletableFuture<Response<RespT>> start() {
-      CallContext attempt = CallContext.current();
-      CompletableFuture<Response<RespT>> result = new CompletableFuture<>();
-      Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attempt);
-      ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, callOptions,
-          policy.attemptDeadline(attempt.deadline(), plan), grpcContext);
-      latestAttempt = call;
-      try {
-        call.start(new AttemptListener<>(call, result), attemptHeaders);
-        if (compressed != null) {
-          call.setMessageCompression(compressed);
-        }
-        // Two, not one: a second message is a protocol error to report, not something to wait for.
-        call.request(2);
-        call.sendMessage(message);
-        call.halfClose();
-      } catch (RuntimeException | Error failure) {
-        call.cancel("failed to send the request", failure);
-        result.completeExceptionally(failure);
-        return result;
-      }
-      attempt.cancellation().onCancel(() -> {
-        Throwable why = attempt.cancellation().cause();
-        call.cancel("cancelled by Blastwall: " + (why != null ? why.getMessage() : "attempt cancelled"), why);
-      });
-      return result;
+    @Override
+    public @Nullable RespT response() {
+      return null;
     }
   }
 
-  /** Collects one attempt's answer and completes its future when the attempt closes. */
-  private static final class AttemptListener<ReqT, RespT> extends ClientCall.Listener<RespT> {
+  /**
+   * One attempt: the future the pipeline waits on, completed with the attempt's {@link Answer} when the call below
+   * answered.
+   *
+   * <p>The pipeline cancels an attempt's future when the attempt's cancellation fires (attempt timeout, caller
+   * cancelled, another attempt won), so cancelling the future is what cancels the call below; no listener of
+   * its own on the cancellation is needed.
+   */
+  private static final class Attempt<ReqT, RespT> extends CompletableFuture<Answer<RespT>> {
     private final ClientCall<ReqT, RespT> call;
-    private final CompletableFuture<Response<RespT>> result;
-    // gRPC serializes a listener's callbacks, so plain fields are safe here.
+    private final CallContext context;
+    private final Answer<RespT> answer;
+
+    Attempt(ClientCall<ReqT, RespT> call, CallContext context) {
+      this.call = call;
+      this.context = context;
+      this.answer = new Answer<>(this, call);
+    }
+
+    Answer<RespT> listener() {
+      return answer;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      Throwable why = context.cancellation().cause();
+      call.cancel("cancelled by Blastwall: " + (why != null ? why.getMessage() : "attempt cancelled"), why);
+      return super.cancel(mayInterruptIfRunning);
+    }
+  }
+
+  /**
+   * Listens to one attempt's call, collects its answer and completes the attempt's future when it closes: with
+   * itself when it succeeded, so a successful answer is the call's outcome as it is.
+   */
+  static final class Answer<RespT> extends ClientCall.Listener<RespT> implements Outcome<RespT> {
+    private final CompletableFuture<Answer<RespT>> attempt;
+    private final ClientCall<?, RespT> call;
+    // gRPC serializes a listener's callbacks, so plain fields are safe here; they are read after the completion.
     private @Nullable Metadata headers;
     private @Nullable RespT message;
+    private @Nullable Metadata trailers;
     private boolean tooMany;
 
-    AttemptListener(ClientCall<ReqT, RespT> call, CompletableFuture<Response<RespT>> result) {
+    Answer(CompletableFuture<Answer<RespT>> attempt, ClientCall<?, RespT> call) {
+      this.attempt = attempt;
       this.call = call;
-      this.result = result;
     }
 
     @Override
@@ -305,28 +404,41 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
 
     @Override
-    public void onClose(Status status, Metadata trailers) {
-      RespT response = message;
+    public void onClose(Status status, Metadata responseTrailers) {
       if (tooMany) {
-        result.completeExceptionally(GrpcStatusMapping.toFailure(
-            Status.INTERNAL.withDescription("more than one response message for a unary call"), trailers));
+        attempt.completeExceptionally(GrpcStatusMapping.toFailure(
+            Status.INTERNAL.withDescription("more than one response message for a unary call"), responseTrailers));
       } else if (!status.isOk()) {
-        result.completeExceptionally(GrpcStatusMapping.toFailure(status, trailers));
-      } else if (response == null) {
-        result.completeExceptionally(GrpcStatusMapping.toFailure(
-            Status.INTERNAL.withDescription("no response message for a unary call"), trailers));
+        attempt.completeExceptionally(GrpcStatusMapping.toFailure(status, responseTrailers));
+      } else if (message == null) {
+        attempt.completeExceptionally(GrpcStatusMapping.toFailure(
+            Status.INTERNAL.withDescription("no response message for a unary call"), responseTrailers));
       } else {
-        Metadata responseHeaders = headers;
-        result.complete(new Response<>(responseHeaders != null ? responseHeaders : new Metadata(), response,
-            trailers));
+        this.trailers = responseTrailers;
+        attempt.complete(this);
       }
     }
+
+    @Override
+    public @Nullable Metadata responseHeaders() {
+      Metadata responseHeaders = headers;
+      return responseHeaders != null ? responseHeaders : new Metadata();
+    }
+
+    @Override
+    public @Nullable RespT response() {
+      return message;
+    }
+
+    @Override
+    public Status status() {
+      return Status.OK;
+    }
+
+    @Override
+    public Metadata trailers() {
+      Metadata responseTrailers = trailers;
+      return responseTrailers != null ? responseTrailers : new Metadata();
+    }
   }
-
-  /** A successful attempt's answer. */
-  private record Response<RespT>(Metadata headers, RespT message, Metadata trailers) {}
-
-  /** What the application's listener hears: headers and message only for a success. */
-  private record Outcome<RespT>(@Nullable Metadata headers, @Nullable RespT message, Status status,
-      Metadata trailers) {}
 }

@@ -354,6 +354,7 @@ public final class FaultProxy implements AutoCloseable {
       Socket client;
       try {
         client = socket.accept();
+        client.setTcpNoDelay(true);
       } catch (IOException e) {
         return;
       }
@@ -491,6 +492,9 @@ public final class FaultProxy implements AutoCloseable {
     private void run() {
       Socket upstreamSocket = new Socket();
       try {
+        // Each chunk is passed on as it arrives: Nagle's algorithm would hold small writes back until the peer's
+        // delayed ACK, adding milliseconds to every request and answer that the system under test never caused.
+        upstreamSocket.setTcpNoDelay(true);
         upstreamSocket.connect(resolved(), connectTimeoutMillis);
       } catch (IOException e) {
         closeQuietly(upstreamSocket);

@@ -1,5 +1,6 @@
 package dev.blastwall.lab.plan;
 
+import dev.blastwall.lab.internal.Args;
 import dev.blastwall.lab.topology.Topology;
 import java.util.List;
 
@@ -16,11 +17,14 @@ import java.util.List;
 public record LabPlan(
     Topology topology, LoadSpec load, List<ScheduledFault> faults, NaiveSetup naive, BlastwallSetup blastwall) {
 
-  /** Copies the faults and checks each names a service of the topology. */
+  /** Copies the faults and checks each names a service of the topology (and one of its replicas). */
   public LabPlan {
     faults = List.copyOf(faults);
     for (ScheduledFault fault : faults) {
-      topology.service(fault.service());
+      int replicas = topology.service(fault.service()).replicas();
+      if (fault.replica() >= replicas) {
+        throw Args.invalid("replica", fault.replica(), "below " + replicas + ", the replicas of " + fault.service());
+      }
     }
   }
 }

@@ -4,7 +4,6 @@ import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.grpc.BlastwallChannels;
 import dev.blastwall.grpc.GrpcClientPolicy;
-import dev.blastwall.grpc.balance.BlastwallBalancing;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.lab.plan.BlastwallSetup;
 import dev.blastwall.pipeline.Pipeline;
@@ -63,8 +62,13 @@ final class BlastwallUpstream implements Upstream {
             .build())
         .listener(events);
     if (setup.hedged().contains(upstream)) {
-      // A hedge already repeats a slow call; the pipeline's hedge budget caps the extra load.
-      pipeline.hedge(HedgePolicy.builder().minDelay(MIN_HEDGE_DELAY).ticker(clock.ticker).build());
+      // A hedge already repeats a slow call; the hedge budget caps the extra load.
+      pipeline.hedge(HedgePolicy.builder().minDelay(MIN_HEDGE_DELAY).ticker(clock.ticker).build())
+          .hedgeBudget(RetryBudget.ratio()
+              .percentCanRetry(setup.hedgeBudgetRatio())
+              .minRetriesPerSecond(0)
+              .ticker(clock.ticker)
+              .build());
     } else {
       pipeline.retry(RetryPolicy.builder()
           .maxAttempts(setup.maxAttempts())
@@ -77,17 +81,23 @@ final class BlastwallUpstream implements Upstream {
       // own DEADLINE_EXCEEDED.
       pipeline.attemptTimeout(attemptTimeout);
     }
+    Duration callTimeout = setup.callTimeouts().get(upstream);
+    if (callTimeout != null) {
+      // The whole call, retries included; the deadline still bounds it when it is shorter.
+      pipeline.timeout(callTimeout);
+    }
     Integer bulkhead = setup.bulkheads().get(upstream);
     if (bulkhead != null) {
       pipeline.bulkhead(SemaphoreBulkhead.builder(name).maxConcurrentCalls(bulkhead).build());
     }
     GrpcClientPolicy policy = GrpcClientPolicy.builder(pipeline.build())
-        // Only calls declared idempotent are repeated: no generated keys make other calls retryable.
-        .idempotencyKeys(false)
+        // Calls declared not idempotent (CallOnce) get one key per logical call, sent with every attempt: the
+        // callee's idempotency store makes their retries safe, so they are retried too.
+        .idempotencyKeys(true)
         .ticker(clock.ticker)
         .build();
     ManagedChannel channel = BlastwallChannels.configure(
-        Channels.builder(addresses, BlastwallBalancing.ROUND_ROBIN, executor), policy).build();
+        Channels.ejecting(addresses, setup.ejectionTime(), executor), policy).build();
     return new BlastwallUpstream(channel);
   }
 

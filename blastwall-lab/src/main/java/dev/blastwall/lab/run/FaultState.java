@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The application faults active on one service now, read by its workers for every request. Set and cleared by the
+ * The application faults active on one replica now, read by its workers for every request. Set and cleared by the
  * fault timeline; a fault that ends clears only itself, so overlapping faults of one kind do not cancel each other.
  */
 final class FaultState {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Starts and ends the plan's faults in real time, relative to the measured run's start. Network faults go into the
- * proxy of every replica, hard down takes every proxy off the network, the others switch the service's
- * {@link FaultState}. A fault that could not be applied is reported, not thrown: the run goes on, marked invalid.
+ * proxy of every replica (or of the fault's one replica), hard down takes those proxies off the network, the others
+ * switch those replicas' {@link FaultState}. A fault that could not be applied is reported, not thrown: the run goes on, marked invalid.
  */
 final class FaultTimeline implements AutoCloseable {
 
@@ -46,37 +46,35 @@ final class FaultTimeline implements AutoCloseable {
   }
 
   private void begin(ScheduledFault fault, String toxicName) {
-    ServiceRuntime service = service(fault);
-    switch (fault.fault()) {
-      case FaultSpec.Network network -> {
-        for (Replica replica : service.replicas()) {
-          replica.proxy().addToxic(toxicName, network.toxic());
-        }
+    for (Replica replica : replicas(fault)) {
+      switch (fault.fault()) {
+        case FaultSpec.Network network -> replica.proxy().addToxic(toxicName, network.toxic());
+        case FaultSpec.HardDown down -> replica.proxy().down();
+        default -> replica.faults.start(fault.fault());
       }
-      case FaultSpec.HardDown down -> {
-        for (Replica replica : service.replicas()) {
-          replica.proxy().down();
-        }
-      }
-      default -> service.faults.start(fault.fault());
     }
   }
 
   private void end(ScheduledFault fault, String toxicName) {
-    ServiceRuntime service = service(fault);
-    switch (fault.fault()) {
-      case FaultSpec.Network network -> {
-        for (Replica replica : service.replicas()) {
-          replica.proxy().removeToxic(toxicName);
-        }
+    for (Replica replica : replicas(fault)) {
+      switch (fault.fault()) {
+        case FaultSpec.Network network -> replica.proxy().removeToxic(toxicName);
+        case FaultSpec.HardDown down -> replica.proxy().up();
+        default -> replica.faults.end(fault.fault());
       }
-      case FaultSpec.HardDown down -> {
-        for (Replica replica : service.replicas()) {
-          replica.proxy().up();
-        }
-      }
-      default -> service.faults.end(fault.fault());
     }
+  }
+
+  /** The replicas the fault acts on. */
+  private List<Replica> replicas(ScheduledFault fault) {
+    List<Replica> all = service(fault).replicas();
+    if (fault.allReplicas()) {
+      return all;
+    }
+    if (fault.replica() >= all.size()) {
+      throw new IllegalArgumentException("replica: " + fault.replica() + " (expected: below " + all.size() + ")");
+    }
+    return List.of(all.get(fault.replica()));
   }
 
   private ServiceRuntime service(ScheduledFault fault) {

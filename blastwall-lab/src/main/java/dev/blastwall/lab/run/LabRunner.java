@@ -1,13 +1,13 @@
 package dev.blastwall.lab.run;
 
 import dev.blastwall.lab.load.ArrivalSchedule;
+import dev.blastwall.lab.load.DedicatedScheduler;
 import dev.blastwall.lab.load.LoadGenerator;
 import dev.blastwall.lab.load.Report;
 import dev.blastwall.lab.plan.LabPlan;
 import dev.blastwall.lab.plan.LoadSpec;
 import dev.blastwall.lab.plan.Mode;
 import dev.blastwall.lab.topology.ServiceSpec;
-import dev.blastwall.time.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,6 +68,9 @@ public final class LabRunner {
       thread.setDaemon(true);
       return thread;
     });
+    // The generator's driver gets a thread of its own: on the shared timer and virtual-thread carriers it would wake
+    // late whenever the services under test keep them busy, and the run would be judged invalid for the lab's sake.
+    DedicatedScheduler driver = new DedicatedScheduler("lab-generator");
     Map<String, ServiceRuntime> services = new LinkedHashMap<>();
     Queue<BreakerChange> breakerChanges = new ConcurrentLinkedQueue<>();
     UserClient user = null;
@@ -82,7 +85,8 @@ public final class LabRunner {
       if (entry == null) {
         throw new IllegalStateException("entry service " + plan.topology().entry() + " did not start");
       }
-      user = new UserClient(entry.addresses(), mode, plan.naive().userTimeout(), clock, grpcExecutor, WARM_UP_IDS);
+      user = new UserClient(entry.addresses(), mode, plan.naive().userTimeout(), plan.blastwall().ejectionTime(),
+          clock, grpcExecutor, WARM_UP_IDS);
       warmUp(plan.load(), seed, user);
       awaitQuiet(services.values(), clock);
 
@@ -90,7 +94,7 @@ public final class LabRunner {
       Duration userTimeout = mode == Mode.NAIVE ? plan.naive().userTimeout() : load.slo();
       Duration drain = min(userTimeout.plusSeconds(1), MAX_DRAIN);
       LoadGenerator generator = LoadGenerator.builder()
-          .clock(clock.ticker, Scheduler.system())
+          .clock(clock.ticker, driver)
           .schedule(load.poisson() ? ArrivalSchedule.poisson(load.profile(), seed)
               : ArrivalSchedule.evenly(load.profile()))
           .duration(load.duration())
@@ -119,12 +123,13 @@ public final class LabRunner {
       LabHealth health = HealthJudge.judge(report.overall().missed(), report.overall().offered(), sampler.cpu(),
           sampler.maxLagMillis(), faults.problems());
       return new ModeRun(plan, mode, seed, report, sampler.points(), sampler.userInflight(), changes,
-          sampler.counters(), health);
+          sampler.counters(), health, sampler.edges());
     } finally {
       if (faults != null) {
         faults.close();
       }
       timer.shutdownNow();
+      driver.close();
       if (user != null) {
         user.close();
       }

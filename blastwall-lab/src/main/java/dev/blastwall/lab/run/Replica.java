@@ -42,6 +42,8 @@ final class Replica implements AutoCloseable {
   private static final long CLOSE_WAIT_MILLIS = 2_000;
 
   final ReplicaCounters counters = new ReplicaCounters();
+  /** The application faults active on this replica now. */
+  final FaultState faults = new FaultState();
   private final ServiceRuntime service;
   private final Intake intake;
   private final @Nullable BlastwallIntake bounded;

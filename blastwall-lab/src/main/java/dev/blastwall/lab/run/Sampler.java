@@ -65,6 +65,7 @@ final class Sampler {
           replica.counters.takeMaxInflight();
           replica.counters.takeMaxQueue();
         });
+        service.edges().forEach(EdgeRecorder::baseline);
       }
       user.takeMaxInflight();
     } finally {
@@ -123,9 +124,17 @@ final class Sampler {
         maxInflight += replica.counters.takeMaxInflight();
         maxQueue += replica.counters.takeMaxQueue();
       }
+      List<Long> replicaArrivals = new ArrayList<>();
+      for (int i = 0; i < service.replicas().size(); i++) {
+        String key = service.name + "#" + i + ".arrivals";
+        replicaArrivals.add(now.extra.getOrDefault(key, 0L) - from.extra.getOrDefault(key, 0L));
+      }
       ServicePoint point = new ServicePoint(second, now.arrivals - from.arrivals, now.completed - from.completed,
           now.failed - from.failed, now.shed - from.shed, maxInflight, maxQueue, now.retries - from.retries,
-          now.hedges - from.hedges, service.clients.openBreakers());
+          now.hedges - from.hedges, service.clients.openBreakers(), replicaArrivals);
+      for (EdgeRecorder edge : service.edges()) {
+        edge.sample(second);
+      }
       List<ServicePoint> series = points.get(service.name);
       if (series != null) {
         series.add(point);
@@ -184,11 +193,31 @@ final class Sampler {
     }
   }
 
+  /** Per edge {@code caller->callee}, what the caller saw of its calls over the measured run. */
+  Map<String, EdgeStats> edges() {
+    lock.lock();
+    try {
+      Map<String, EdgeStats> edges = new LinkedHashMap<>();
+      for (ServiceRuntime service : services) {
+        for (EdgeRecorder edge : service.edges()) {
+          edges.put(EdgeStats.name(edge.caller, edge.callee), edge.stats());
+        }
+      }
+      return edges;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * The measured run's totals per service as named counters: {@code <service>.arrivals}, {@code .completed},
    * {@code .failed}, {@code .shed}, {@code .committed}, {@code .retries}, {@code .hedges}, and the requests inside
    * the service at the start and at the end ({@code .inflight_at_start}, {@code .inflight_at_end}), so that
-   * {@code arrivals + inflight_at_start = completed + failed + shed + inflight_at_end}.
+   * {@code arrivals + inflight_at_start = completed + failed + shed + inflight_at_end}; {@code .duplicates} (commits
+   * of a user request id committed before) and {@code .unique_committed} ({@code committed - duplicates}); per
+   * replica {@code <service>#<i>.arrivals}, {@code .completed}, {@code .failed}, {@code .shed}, {@code .committed};
+   * and for a service with a parallel step, {@code .requests} (requests that ran its first parallel step) and
+   * {@code .first_<k>_ok} (those whose first k calls of that step all succeeded), k from 1 to the step's size.
    */
   Map<String, Long> counters() {
     lock.lock();
@@ -210,6 +239,9 @@ final class Sampler {
         counters.put(name + ".hedges", end.hedges - start.hedges);
         counters.put(name + ".inflight_at_start", start.inflight);
         counters.put(name + ".inflight_at_end", end.inflight);
+        end.extra.forEach((key, value) -> counters.put(key, value - start.extra.getOrDefault(key, 0L)));
+        counters.put(name + ".unique_committed", (end.committed - start.committed)
+            - counters.getOrDefault(name + ".duplicates", 0L));
       }
       return counters;
     } finally {
@@ -222,7 +254,7 @@ final class Sampler {
    * service is quiet, as at the start and after the drain.
    */
   private record Totals(long arrivals, long completed, long failed, long shed, long committed, long retries,
-      long hedges, long inflight) {
+      long hedges, long inflight, Map<String, Long> extra) {
 
     static Totals of(ServiceRuntime service) {
       long arrivals = 0;
@@ -241,7 +273,7 @@ final class Sampler {
         committed += counters.committed.sum();
       }
       return new Totals(arrivals, completed, failed, shed, committed, service.clients.retries.sum(),
-          service.clients.hedges.sum(), inflight);
+          service.clients.hedges.sum(), inflight, service.extraTotals());
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.blastwall.lab.run;
 
+import java.util.List;
+
 /**
  * One service (all its replicas together) over one second of a run.
  *
@@ -13,6 +15,7 @@ package dev.blastwall.lab.run;
  * @param retries retries this service's clients sent to its dependencies
  * @param hedges hedged attempts this service's clients sent
  * @param openBreakers how many of this service's breakers (one per upstream) were open or half-open at the sample
+ * @param replicaArrivals per replica (by index), the requests that reached it; they sum to {@code arrivals}
  */
 public record ServicePoint(
     int second,
@@ -24,4 +27,17 @@ public record ServicePoint(
     int maxQueue,
     long retries,
     long hedges,
-    int openBreakers) {}
+    int openBreakers,
+    List<Long> replicaArrivals) {
+
+  /** Copies the per-replica arrivals. */
+  public ServicePoint {
+    replicaArrivals = List.copyOf(replicaArrivals);
+  }
+
+  /** A point without per-replica arrivals. */
+  public ServicePoint(int second, long arrivals, long completed, long failed, long shed, int maxInflight,
+      int maxQueue, long retries, long hedges, int openBreakers) {
+    this(second, arrivals, completed, failed, shed, maxInflight, maxQueue, retries, hedges, openBreakers, List.of());
+  }
+}

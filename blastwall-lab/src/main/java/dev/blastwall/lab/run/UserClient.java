@@ -4,7 +4,6 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.BlastwallChannels;
 import dev.blastwall.grpc.GrpcClientPolicy;
-import dev.blastwall.grpc.balance.BlastwallBalancing;
 import dev.blastwall.lab.load.Outcome;
 import dev.blastwall.lab.load.RequestSpec;
 import dev.blastwall.lab.plan.Mode;
@@ -37,8 +36,8 @@ final class UserClient implements AutoCloseable {
   private final AtomicInteger maxInflight = new AtomicInteger();
   private volatile long idBase;
 
-  UserClient(List<InetSocketAddress> entry, Mode mode, Duration naiveTimeout, RunClock clock, Executor executor,
-      long warmupIdBase) {
+  UserClient(List<InetSocketAddress> entry, Mode mode, Duration naiveTimeout, Duration ejectionTime, RunClock clock,
+      Executor executor, long warmupIdBase) {
     this.mode = mode;
     this.clock = clock;
     this.naiveTimeoutNanos = naiveTimeout.toNanos();
@@ -53,7 +52,7 @@ final class UserClient implements AutoCloseable {
           .ticker(clock.ticker)
           .build();
       this.channel = BlastwallChannels.configure(
-          Channels.builder(entry, BlastwallBalancing.ROUND_ROBIN, executor), policy).build();
+          Channels.ejecting(entry, ejectionTime, executor), policy).build();
     }
   }
 

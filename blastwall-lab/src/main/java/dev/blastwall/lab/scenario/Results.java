@@ -74,12 +74,16 @@ public final class Results {
         stats.p999Millis(), stats.maxMillis(), maxInflight, errors);
   }
 
-  /** Requests arriving at every service but the entry in seconds {@code [fromSecond, toSecond)}. */
+  /**
+   * Requests arriving at every service but the entry in seconds {@code [fromSecond, toSecond)}; in a topology of one
+   * service, at that service.
+   */
   public static long backendArrivals(ModeRun run, int fromSecond, int toSecond) {
     long total = 0;
     String entry = run.plan().topology().entry();
+    boolean alone = run.plan().topology().services().size() == 1;
     for (Map.Entry<String, List<ServicePoint>> service : run.services().entrySet()) {
-      if (service.getKey().equals(entry)) {
+      if (service.getKey().equals(entry) && !alone) {
         continue;
       }
       for (ServicePoint point : service.getValue()) {

@@ -17,9 +17,13 @@ public final class BuiltInScenarios {
     return DEMO;
   }
 
-  /** Every built-in scenario. */
+  private static final List<Scenario> MORE = List.of(new Queueing());
+
+  /** Every built-in scenario: the demo's, then the rest of the seed's. */
   public static List<Scenario> all() {
-    return DEMO;
+    List<Scenario> all = new java.util.ArrayList<>(DEMO);
+    all.addAll(MORE);
+    return List.copyOf(all);
   }
 
   /** The scenario called {@code name}. */

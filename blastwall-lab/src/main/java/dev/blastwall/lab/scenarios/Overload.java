@@ -77,7 +77,9 @@ final class Overload implements Scenario {
   @Override
   public LabPlan plan(ScenarioParams params) {
     int workers = workers(params);
-    ServiceSpec api = ServiceSpec.builder("api").capacity(workers, 2 * workers)
+    // A queue of 4 x workers holds 200 ms of work, well within the 500 ms SLO, and leaves room for the places
+    // kept for critical requests.
+    ServiceSpec api = ServiceSpec.builder("api").capacity(workers, 4 * workers)
         .serviceTime(ServiceTime.fixed(WORK)).build();
     RateProfile.Builder profile = RateProfile.builder(params.rate());
     for (double step : STEPS) {
@@ -134,7 +136,7 @@ final class Overload implements Scenario {
           blastwall.figure("goodput_ratio_4x")));
       checks.add(Check.atLeast("blastwall", "critical_success_rate", 0.99,
           "1: critical is 20% of 4x = 0.8x capacity, all of it fits", blastwall.figure("critical_success_rate")));
-      checks.add(Check.atMost("blastwall", "recovery_s", 5, "~1: the queue holds at most 2 x workers",
+      checks.add(Check.atMost("blastwall", "recovery_s", 5, "~1: the queue holds at most 4 x workers = 200 ms of work",
           blastwall.figure("recovery_s")));
     }
     return checks;

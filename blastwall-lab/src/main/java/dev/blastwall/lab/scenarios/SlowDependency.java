@@ -75,7 +75,11 @@ final class SlowDependency implements Scenario {
     LoadSpec load = LoadSpec.constant(params.rate(), params.duration(), SLO);
     ScheduledFault fault = new ScheduledFault("c", Timeline.faultStart(params), Timeline.faultLength(params),
         new FaultSpec.SlowDown(ServiceTime.fixed(SLOW)));
-    BlastwallSetup blastwall = BlastwallSetup.defaults().withAttemptTimeout("c", Duration.ofMillis(150));
+    // b gives c 100 ms per attempt and 150 ms in all, whatever is left of the deadline: the rest is b's time to
+    // answer without c's part.
+    BlastwallSetup blastwall = BlastwallSetup.defaults()
+        .withAttemptTimeout("c", Duration.ofMillis(100))
+        .withCallTimeout("c", Duration.ofMillis(150));
     return new LabPlan(Topology.of(gateway, a, b, c), load, List.of(fault), NaiveSetup.defaults(), blastwall);
   }
 

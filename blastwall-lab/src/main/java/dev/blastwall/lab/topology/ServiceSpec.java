@@ -18,6 +18,9 @@ import java.util.List;
  * @param errorRate share of requests answered with {@code errorStatus} after the service time, in [0, 1]
  * @param errorStatus a gRPC status code name, e.g. UNAVAILABLE
  * @param steps the calls made for each request, in order
+ * @param contention how a replica's service time grows with its load, at least 0 (0: it does not): each request's
+ *     service time is multiplied by {@code 1 + contention * others / workers}, where {@code others} is how many other
+ *     requests were inside the replica (queued or being worked on) when a worker took it
  */
 public record ServiceSpec(
     String name,
@@ -27,7 +30,8 @@ public record ServiceSpec(
     ServiceTime serviceTime,
     double errorRate,
     String errorStatus,
-    List<Step> steps) {
+    List<Step> steps,
+    double contention) {
 
   /** Checks every field. */
   public ServiceSpec {
@@ -38,6 +42,18 @@ public record ServiceSpec(
     Args.inRange("errorRate", errorRate, 0, 1);
     StatusNames.check("errorStatus", errorStatus);
     steps = List.copyOf(steps);
+    Args.inRange("contention", contention, 0, 1_000);
+  }
+
+  /** A service without contention. */
+  public ServiceSpec(String name, int replicas, int workers, int queue, ServiceTime serviceTime, double errorRate,
+      String errorStatus, List<Step> steps) {
+    this(name, replicas, workers, queue, serviceTime, errorRate, errorStatus, steps, 0);
+  }
+
+  /** The service time factor for a request that found {@code others} other requests inside its replica. */
+  public double contentionFactor(int others) {
+    return 1 + contention * Math.max(0, others) / workers;
   }
 
   /** A builder for service {@code name}: 1 replica, 16 workers, queue 64, fixed 10 ms, no errors, no calls. */
@@ -67,6 +83,7 @@ public record ServiceSpec(
     private ServiceTime serviceTime = ServiceTime.fixed(Duration.ofMillis(10));
     private double errorRate;
     private String errorStatus = "UNAVAILABLE";
+    private double contention;
     private final List<Step> steps = new ArrayList<>();
 
     private Builder(String name) {
@@ -99,6 +116,12 @@ public record ServiceSpec(
       return this;
     }
 
+    /** Service time growing with the replica's load (see {@link ServiceSpec#contention}); 0 turns it off. */
+    public Builder contention(double factor) {
+      contention = factor;
+      return this;
+    }
+
     /** Adds a serial call. */
     public Builder call(Dependency dependency) {
       steps.add(Step.serial(dependency));
@@ -113,7 +136,7 @@ public record ServiceSpec(
 
     /** The service. */
     public ServiceSpec build() {
-      return new ServiceSpec(name, replicas, workers, queue, serviceTime, errorRate, errorStatus, steps);
+      return new ServiceSpec(name, replicas, workers, queue, serviceTime, errorRate, errorStatus, steps, contention);
     }
   }
 }

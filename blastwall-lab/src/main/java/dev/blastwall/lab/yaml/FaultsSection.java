@@ -3,6 +3,7 @@ package dev.blastwall.lab.yaml;
 import dev.blastwall.lab.plan.FaultSpec;
 import dev.blastwall.lab.plan.ScheduledFault;
 import dev.blastwall.lab.topology.Durations;
+import dev.blastwall.lab.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,22 +27,23 @@ final class FaultsSection {
 
   private static Set<String> keys() {
     List<String> keys = new ArrayList<>(KINDS);
-    keys.addAll(List.of("service", "start", "duration"));
+    keys.addAll(List.of("service", "replica", "start", "duration"));
     return Set.copyOf(keys);
   }
 
-  static List<ScheduledFault> read(@Nullable Value value, Set<String> services) {
+  static List<ScheduledFault> read(@Nullable Value value, Topology topology) {
+    Set<String> services = topology.services().keySet();
     if (value == null) {
       return List.of();
     }
     List<ScheduledFault> faults = new ArrayList<>();
     for (Value item : value.items("faults such as {service: b, start: 5s, duration: 20s, hang: true}")) {
-      faults.add(fault(item.fields(KEYS), services));
+      faults.add(fault(item.fields(KEYS), services, topology));
     }
     return faults;
   }
 
-  private static ScheduledFault fault(Fields fields, Set<String> services) {
+  private static ScheduledFault fault(Fields fields, Set<String> services, Topology topology) {
     String service = TopologySection.serviceName(fields.required("service", "the service the fault acts on"), services);
     Value startValue = fields.get("start");
     Duration start = startValue == null ? Duration.ZERO : startValue.duration();
@@ -63,7 +65,17 @@ final class FaultsSection {
           case "response_lost" -> new FaultSpec.ResponseLost(body.number(0, 1));
           default -> new FaultSpec.Network(Toxics.read(body));
         };
-    return new ScheduledFault(service, start, duration, fault);
+    Value replicaValue = fields.get("replica");
+    int replica = ScheduledFault.ALL_REPLICAS;
+    if (replicaValue != null) {
+      replica = replicaValue.integer(0);
+      int replicas = topology.service(service).replicas();
+      if (replica >= replicas) {
+        throw InvalidValue.of(replicaValue.path(), replicaValue.raw(),
+            "a replica index below " + replicas + ", the replicas of " + service);
+      }
+    }
+    return new ScheduledFault(service, start, duration, fault, replica);
   }
 
   private static FaultSpec errors(Fields fields) {
@@ -78,6 +90,9 @@ final class FaultsSection {
     for (ScheduledFault fault : faults) {
       Map<String, Object> item = new LinkedHashMap<>();
       item.put("service", fault.service());
+      if (!fault.allReplicas()) {
+        item.put("replica", fault.replica());
+      }
       item.put("start", Durations.text(fault.start()));
       item.put("duration", Durations.text(fault.duration()));
       switch (fault.fault()) {

@@ -54,7 +54,7 @@ public final class LabFile {
       Fields fields = root.fields(PLAN_KEYS);
       Topology topology = TopologySection.read(fields);
       Set<String> services = topology.services().keySet();
-      List<ScheduledFault> faults = FaultsSection.read(fields.get("faults"), services);
+      List<ScheduledFault> faults = FaultsSection.read(fields.get("faults"), topology);
       ModesSection modes = ModesSection.read(fields.get("modes"), services);
       return new LabPlan(topology, LoadSection.read(fields.get("load")), faults, modes.naive(), modes.blastwall());
     });

@@ -17,10 +17,10 @@ import org.jspecify.annotations.Nullable;
 final class ModesSection {
 
   private static final Set<String> KEYS = Set.of("naive", "blastwall");
-  private static final Set<String> NAIVE_KEYS = Set.of("timeout", "retries", "retry_on", "user_timeout");
+  private static final Set<String> NAIVE_KEYS = Set.of("timeout", "retries", "retry_on", "user_timeout", "outbound_pool");
   private static final Set<String> BLASTWALL_KEYS =
       Set.of("max_attempts", "backoff", "retry_budget", "breaker", "attempt_timeouts", "hedge", "bulkheads",
-          "shed_by_criticality");
+          "shed_by_criticality", "ejection_time", "call_timeouts", "hedge_budget");
 
   private final NaiveSetup naive;
   private final BlastwallSetup blastwall;
@@ -64,7 +64,9 @@ final class ModesSection {
       }
     }
     Duration userTimeout = durationOr(fields, "user_timeout", defaults.userTimeout());
-    return new NaiveSetup(timeout, retries, retryOn, userTimeout);
+    Value pool = fields.get("outbound_pool");
+    return new NaiveSetup(timeout, retries, retryOn, userTimeout,
+        pool == null ? defaults.outboundPool() : pool.integer(NaiveSetup.UNBOUNDED_POOL));
   }
 
   private static BlastwallSetup blastwall(Fields fields, Set<String> services) {
@@ -96,6 +98,15 @@ final class ModesSection {
         attemptTimeouts.put(timeout.key(), timeout.positiveDuration());
       }
     }
+    Map<String, Duration> callTimeouts = new LinkedHashMap<>();
+    Value callTimeoutsValue = fields.get("call_timeouts");
+    if (callTimeoutsValue != null) {
+      for (Value timeout : callTimeoutsValue.entries("service names")) {
+        TopologySection.serviceName(new Value(timeout.path(), timeout.key()), services);
+        callTimeouts.put(timeout.key(), timeout.positiveDuration());
+      }
+    }
+    Value hedgeBudget = fields.get("hedge_budget");
     Set<String> hedged = new LinkedHashSet<>();
     Value hedge = fields.get("hedge");
     if (hedge != null) {
@@ -125,7 +136,10 @@ final class ModesSection {
         attemptTimeouts,
         hedged,
         bulkheads,
-        shed == null ? defaults.shedByCriticality() : shed.bool());
+        shed == null ? defaults.shedByCriticality() : shed.bool(),
+        durationOr(fields, "ejection_time", defaults.ejectionTime()),
+        callTimeouts,
+        hedgeBudget == null ? defaults.hedgeBudgetRatio() : hedgeBudget.number(0, 1));
   }
 
   /** The keys of the group {@code key} (none when it is absent). */

@@ -23,7 +23,7 @@ final class TopologySection {
   static final String DEFAULT_STATUS = "UNAVAILABLE";
 
   private static final Set<String> SERVICE_KEYS =
-      Set.of("replicas", "workers", "queue", "service_time", "errors", "calls");
+      Set.of("replicas", "workers", "queue", "service_time", "errors", "calls", "contention");
   private static final Set<String> ERROR_KEYS = Set.of("rate", "status");
   private static final Set<String> CALL_KEYS = Set.of("service", "optional", "idempotent");
 
@@ -76,7 +76,9 @@ final class TopologySection {
     Value callsValue = fields.get("calls");
     List<Step> steps = callsValue == null ? List.of() : steps(callsValue, names);
     try {
-      return new ServiceSpec(value.key(), replicas, workers, queue, time, errorRate, status, steps);
+      Value contention = fields.get("contention");
+      return new ServiceSpec(value.key(), replicas, workers, queue, time, errorRate, status, steps,
+          contention == null ? 0 : contention.number(0, 1_000));
     } catch (IllegalArgumentException e) {
       throw InvalidValue.fromModel(value.path(), e);
     }
@@ -154,6 +156,9 @@ final class TopologySection {
         errors.put("rate", spec.errorRate());
         errors.put("status", spec.errorStatus());
         service.put("errors", errors);
+      }
+      if (spec.contention() != 0) {
+        service.put("contention", spec.contention());
       }
       if (!spec.steps().isEmpty()) {
         service.put("calls", spec.steps().stream().map(TopologySection::writeStep).toList());

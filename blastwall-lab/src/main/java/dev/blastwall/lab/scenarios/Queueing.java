@@ -1,0 +1,153 @@
+package dev.blastwall.lab.scenarios;
+
+import dev.blastwall.context.Criticality;
+import dev.blastwall.lab.load.IntervalStats;
+import dev.blastwall.lab.load.RateProfile;
+import dev.blastwall.lab.plan.BlastwallSetup;
+import dev.blastwall.lab.plan.LabPlan;
+import dev.blastwall.lab.plan.LoadSpec;
+import dev.blastwall.lab.plan.Mode;
+import dev.blastwall.lab.plan.NaiveSetup;
+import dev.blastwall.lab.run.ModeRun;
+import dev.blastwall.lab.scenario.Check;
+import dev.blastwall.lab.scenario.ModeResult;
+import dev.blastwall.lab.scenario.Numbers;
+import dev.blastwall.lab.scenario.Scenario;
+import dev.blastwall.lab.scenario.ScenarioParams;
+import dev.blastwall.lab.topology.ServiceSpec;
+import dev.blastwall.lab.topology.ServiceTime;
+import dev.blastwall.lab.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An M/M/1 queue measured: one worker with exponential service times, offered 10% to 95% of its capacity, against
+ * the textbook mean time in system 1 / (mu - lambda).
+ */
+final class Queueing implements Scenario {
+
+  /** Utilizations swept, in order; the two that are judged get longer steps, for a steadier mean. */
+  private static final double[] UTILIZATIONS = {0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95};
+  private static final double[] WEIGHTS = {1, 1, 3, 1, 3, 1, 1};
+  private static final int AT_50 = 2;
+  private static final int AT_80 = 4;
+  /** The start of each step is left out of its figures: the queue needs a moment to reach its new regime. */
+  private static final double SETTLE_FRACTION = 0.2;
+
+  @Override
+  public String name() {
+    return "queueing";
+  }
+
+  @Override
+  public String title() {
+    return "One worker, exponential service times, 10% to 95% busy: latency against utilization (M/M/1)";
+  }
+
+  @Override
+  public String claim() {
+    return "Latency does not grow with load in a straight line: for one server with random arrivals and service "
+        + "times (M/M/1), the mean time in system is 1 / (mu - lambda), twice the service time at 50% utilization, "
+        + "five times at 80%, twenty times at 95%; the p99 grows the same way, times ln(100). Running hot is paid for "
+        + "in the tail. The sweep measures mean, p50 and p99 at each utilization next to the curve.";
+  }
+
+  @Override
+  public Duration defaultDuration() {
+    return Duration.ofSeconds(66);
+  }
+
+  /** The base rate is the worker's capacity: the mean service time is its inverse. */
+  @Override
+  public double defaultRate() {
+    return 100;
+  }
+
+  private static Duration meanService(ScenarioParams params) {
+    return Duration.ofNanos(Math.round(1e9 / params.rate()));
+  }
+
+  private static List<Duration[]> steps(ScenarioParams params) {
+    double total = 0;
+    for (double weight : WEIGHTS) {
+      total += weight;
+    }
+    long unit = Math.max(1, params.duration().toMillis() / Math.round(total));
+    List<Duration[]> steps = new ArrayList<>();
+    long at = 0;
+    for (double weight : WEIGHTS) {
+      long length = Math.round(unit * weight);
+      steps.add(new Duration[] {Duration.ofMillis(at), Duration.ofMillis(at + length)});
+      at += length;
+    }
+    return steps;
+  }
+
+  @Override
+  public LabPlan plan(ScenarioParams params) {
+    // A long queue and a generous SLO, so that the bounded queue of blastwall mode rarely refuses: this scenario
+    // is about the queue itself.
+    ServiceSpec server = ServiceSpec.builder("server").capacity(1, 500)
+        .serviceTime(ServiceTime.exponential(meanService(params))).build();
+    RateProfile.Builder profile = RateProfile.builder(params.rate());
+    List<Duration[]> steps = steps(params);
+    for (int i = 0; i < UTILIZATIONS.length; i++) {
+      profile.step(steps.get(i)[1].minus(steps.get(i)[0]), UTILIZATIONS[i]);
+    }
+    LoadSpec load = new LoadSpec(profile.build(), true, params.duration(), Duration.ofSeconds(2),
+        Map.of(Criticality.CRITICAL, 1));
+    return new LabPlan(Topology.of(server), load, List.of(), NaiveSetup.defaults(), BlastwallSetup.defaults());
+  }
+
+  @Override
+  public Map<String, Object> figures(ModeRun run, ModeResult base, ScenarioParams params) {
+    double muPerMs = params.rate() / 1000.0;
+    List<Map<String, Object>> points = new ArrayList<>();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    List<Duration[]> steps = steps(params);
+    for (int i = 0; i < UTILIZATIONS.length; i++) {
+      Duration from = steps.get(i)[0];
+      Duration to = steps.get(i)[1];
+      Duration settled = from.plus(Duration.ofMillis(Math.round(to.minus(from).toMillis() * SETTLE_FRACTION)));
+      IntervalStats stats = run.user().window(Duration.ofSeconds((long) Math.ceil(settled.toMillis() / 1000.0)),
+          to);
+      double lambdaPerMs = muPerMs * UTILIZATIONS[i];
+      double theory = 1 / (muPerMs - lambdaPerMs);
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("utilization", UTILIZATIONS[i]);
+      point.put("mean_ms", stats.meanMillis());
+      point.put("theory_mean_ms", theory);
+      point.put("p50_ms", stats.p50Millis());
+      point.put("theory_p50_ms", theory * Math.log(2));
+      point.put("p99_ms", stats.p99Millis());
+      point.put("theory_p99_ms", theory * Math.log(100));
+      points.add(point);
+      if (i == AT_50) {
+        figures.put("error_at_50", Math.abs(stats.meanMillis() - theory) / theory);
+      } else if (i == AT_80) {
+        figures.put("error_at_80", Math.abs(stats.meanMillis() - theory) / theory);
+      }
+    }
+    figures.put("points", points);
+    return figures;
+  }
+
+  @Override
+  public List<Check> checks(Map<Mode, ModeResult> results, ScenarioParams params) {
+    List<Check> checks = new ArrayList<>();
+    double serviceMs = 1000 / params.rate();
+    for (ModeResult result : results.values()) {
+      String mode = result.mode().label();
+      checks.add(Check.atMost(mode, "error_at_50", 0.2,
+          "mean " + Numbers.text(2 * serviceMs) + " ms = 1 / (mu - lambda) at 50%",
+          result.figure("error_at_50")));
+      checks.add(Check.atMost(mode, "error_at_80", 0.2,
+          "mean " + Numbers.text(5 * serviceMs) + " ms = 1 / (mu - lambda) at 80%",
+          result.figure("error_at_80")));
+    }
+    return checks;
+  }
+}
