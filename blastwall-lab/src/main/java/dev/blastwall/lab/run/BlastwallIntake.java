@@ -19,8 +19,10 @@ final class BlastwallIntake implements Intake {
 
   BlastwallIntake(String name, ServiceSpec spec, ReplicaCounters counters) {
     this.counters = counters;
-    // A healthy busy server waits a few service times divided by its workers; the target sits above that.
-    long target = Math.max(MIN_TARGET_NANOS, (long) (3 * spec.serviceTime().meanNanos() / spec.workers()));
+    // A busy but healthy lane waits a few service times divided by the workers (a worker frees up every mean / workers);
+    // the target sits well above that, so that a lane within its capacity, like the critical lane of a server
+    // shedding the rest, is never taken for a standing queue.
+    long target = Math.max(MIN_TARGET_NANOS, (long) (10 * spec.serviceTime().meanNanos() / spec.workers()));
     this.queue = BoundedWorkQueue.<Work>builder(name, Math.max(1, spec.queue()), this::dropped)
         .workers(spec.workers())
         .targetDelay(Duration.ofNanos(target))

@@ -9,14 +9,16 @@ import dev.blastwall.overload.AdmissionController;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Admission by criticality for one replica: it holds at most {@code workers + queue} requests, and part of the queue
- * places are kept for the more critical classes (20% for CRITICAL_PLUS, 30% more for CRITICAL), so under overload
- * the least critical work is refused first, and early, while every class can still keep all workers busy.
+ * Admission by criticality for one replica: it holds at most {@code workers + queue} requests, and part of those
+ * places are kept for the more critical classes (30% for CRITICAL_PLUS, 20% more for CRITICAL), so under overload
+ * the least critical work is refused first, and early. The shares are of all places, workers included: a critical
+ * request holds its place while it is served too, so a reserve of queue places alone would be filled by the critical
+ * requests in service and leave none for the next to arrive.
  */
 final class CriticalityAdmission implements Admission {
 
-  private static final double CRITICAL_PLUS_SHARE = 0.2;
-  private static final double CRITICAL_SHARE = 0.3;
+  private static final double CRITICAL_PLUS_SHARE = 0.3;
+  private static final double CRITICAL_SHARE = 0.2;
 
   private final AdmissionController controller;
 
@@ -27,8 +29,8 @@ final class CriticalityAdmission implements Admission {
   static CriticalityAdmission forService(String name, ServiceSpec spec) {
     int capacity = spec.workers() + spec.queue();
     AdmissionController.Builder builder = AdmissionController.builder(name, capacity);
-    reserve(builder, Criticality.CRITICAL_PLUS, Math.round(spec.queue() * CRITICAL_PLUS_SHARE), capacity);
-    reserve(builder, Criticality.CRITICAL, Math.round(spec.queue() * CRITICAL_SHARE), capacity);
+    reserve(builder, Criticality.CRITICAL_PLUS, Math.round(capacity * CRITICAL_PLUS_SHARE), capacity);
+    reserve(builder, Criticality.CRITICAL, Math.round(capacity * CRITICAL_SHARE), capacity);
     return new CriticalityAdmission(builder.build());
   }
 

@@ -22,6 +22,7 @@ final class EdgeRecorder {
   // Used by the sampler's thread only, under its lock.
   private final Histogram overall = new Histogram(SIGNIFICANT_DIGITS);
   private final List<EdgePoint> series = new ArrayList<>();
+  private final List<Histogram> seconds = new ArrayList<>();
   private long failedTotal;
   private boolean measuring;
 
@@ -53,6 +54,8 @@ final class EdgeRecorder {
       return;
     }
     overall.add(interval);
+    // The interval is a fresh histogram the recorder never touches again: kept as is for windowed percentiles.
+    seconds.add(interval);
     failedTotal += failures;
     series.add(new EdgePoint(second, interval.getTotalCount(), failures, millis(interval, 50), millis(interval, 99),
         max(interval)));
@@ -60,7 +63,7 @@ final class EdgeRecorder {
 
   EdgeStats stats() {
     return new EdgeStats(caller, callee, overall.getTotalCount(), failedTotal, millis(overall, 50),
-        millis(overall, 99), millis(overall, 99.9), max(overall), series);
+        millis(overall, 99), millis(overall, 99.9), max(overall), series, new EdgeHistograms(seconds));
   }
 
   private static double millis(Histogram histogram, double percentile) {

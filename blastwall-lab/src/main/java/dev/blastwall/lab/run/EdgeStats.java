@@ -1,5 +1,6 @@
 package dev.blastwall.lab.run;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,6 +17,7 @@ import java.util.List;
  * @param p999Ms 99.9th percentile latency, NaN without calls
  * @param maxMs the slowest call, NaN without calls
  * @param series one point per second of the measured run
+ * @param histograms the per-second histograms behind the series, for percentiles over a window
  */
 public record EdgeStats(
     String caller,
@@ -26,11 +28,23 @@ public record EdgeStats(
     double p99Ms,
     double p999Ms,
     double maxMs,
-    List<EdgePoint> series) {
+    List<EdgePoint> series,
+    EdgeHistograms histograms) {
 
   /** Copies the series. */
   public EdgeStats {
     series = List.copyOf(series);
+  }
+
+  /** Edge figures without per-second histograms (windowed percentiles are then NaN). */
+  public EdgeStats(String caller, String callee, long calls, long failed, double p50Ms, double p99Ms, double p999Ms,
+      double maxMs, List<EdgePoint> series) {
+    this(caller, callee, calls, failed, p50Ms, p99Ms, p999Ms, maxMs, series, EdgeHistograms.empty());
+  }
+
+  /** The 99th percentile of the calls that ended in seconds {@code [from, to)} of the run, NaN without calls. */
+  public double p99Ms(Duration from, Duration to) {
+    return histograms.percentileMs(from, to, 99);
   }
 
   /** The edge's name in {@link ModeRun#edges()}: {@code caller->callee}. */

@@ -26,6 +26,9 @@ final class ReplicaCounters {
   final LongAdder shed = new LongAdder();
   /** Requests whose work was fully done (whatever happened to the answer). */
   final LongAdder committed = new LongAdder();
+  /** Time workers really spent in service times (the sleep and the wake-up after it), and how many they served. */
+  final LongAdder servedNanos = new LongAdder();
+  final LongAdder served = new LongAdder();
 
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicInteger maxInflight = new AtomicInteger();

@@ -104,7 +104,10 @@ final class RequestWorker {
       Answers.fail(work, status(errors.status(), "injected error"), new Metadata());
       return;
     }
+    long started = System.nanoTime();
     TimeUnit.NANOSECONDS.sleep(serviceNanos);
+    replica.counters.servedNanos.add(System.nanoTime() - started);
+    replica.counters.served.increment();
     if (errorDraw < service.spec.errorRate()) {
       Answers.fail(work, status(service.spec.errorStatus(), "error"), new Metadata());
       return;

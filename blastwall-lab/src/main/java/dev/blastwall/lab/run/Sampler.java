@@ -216,6 +216,7 @@ final class Sampler {
    * {@code arrivals + inflight_at_start = completed + failed + shed + inflight_at_end}; {@code .duplicates} (commits
    * of a user request id committed before) and {@code .unique_committed} ({@code committed - duplicates}); per
    * replica {@code <service>#<i>.arrivals}, {@code .completed}, {@code .failed}, {@code .shed}, {@code .committed};
+   * per service {@code .served} and {@code .served_nanos}, the service times workers really spent, warm-up included;
    * and for a service with a parallel step, {@code .requests} (requests that ran its first parallel step) and
    * {@code .first_<k>_ok} (those whose first k calls of that step all succeeded), k from 1 to the step's size.
    */
@@ -242,6 +243,15 @@ final class Sampler {
         end.extra.forEach((key, value) -> counters.put(key, value - start.extra.getOrDefault(key, 0L)));
         counters.put(name + ".unique_committed", (end.committed - start.committed)
             - counters.getOrDefault(name + ".duplicates", 0L));
+        // Warm-up included: the service time a worker really spends does not depend on the phase of the run.
+        long servedNanos = 0;
+        long served = 0;
+        for (Replica replica : service.replicas()) {
+          servedNanos += replica.counters.servedNanos.sum();
+          served += replica.counters.served.sum();
+        }
+        counters.put(name + ".served", served);
+        counters.put(name + ".served_nanos", servedNanos);
       }
       return counters;
     } finally {

@@ -38,6 +38,8 @@ final class ServiceRuntime implements AutoCloseable {
   /** The first parallel step's outcomes, or null without one. */
   final @Nullable FanoutCounters fanout;
   private final Set<Long> committedIds = ConcurrentHashMap.newKeySet();
+  /** User request ids committed more than once: a share "charged exactly once" needs ids, not extra commits. */
+  private final Set<Long> duplicatedIds = ConcurrentHashMap.newKeySet();
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
   private final Map<String, EdgeRecorder> edges = new LinkedHashMap<>();
   /** The naive shared outbound pool, or null when calls do not wait for a thread. */
@@ -135,17 +137,20 @@ final class ServiceRuntime implements AutoCloseable {
     replica.counters.committed.increment();
     if (!committedIds.add(id)) {
       duplicates.increment();
+      duplicatedIds.add(id);
     }
   }
 
   /**
-   * Cumulative counts beyond the per-replica basics, by counter name: {@code <service>.duplicates}, the fan-out's
+   * Cumulative counts beyond the per-replica basics, by counter name: {@code <service>.duplicates},
+   * {@code <service>.duplicated_requests} (user request ids committed more than once), the fan-out's
    * {@code <service>.requests} and {@code <service>.first_<k>_ok}, and per replica {@code <service>#<i>.arrivals},
    * {@code .completed}, {@code .failed}, {@code .shed}, {@code .committed}.
    */
   Map<String, Long> extraTotals() {
     Map<String, Long> totals = new LinkedHashMap<>();
     totals.put(name + ".duplicates", duplicates.sum());
+    totals.put(name + ".duplicated_requests", (long) duplicatedIds.size());
     FanoutCounters parts = fanout;
     if (parts != null) {
       parts.totals(name, totals);

@@ -17,7 +17,8 @@ public final class BuiltInScenarios {
     return DEMO;
   }
 
-  private static final List<Scenario> MORE = List.of(new Queueing());
+  private static final List<Scenario> MORE =
+      List.of(new Queueing(), new DuplicateRequest(), new Bulkhead(), new FanoutAvailability());
 
   /** Every built-in scenario: the demo's, then the rest of the seed's. */
   public static List<Scenario> all() {

@@ -31,7 +31,7 @@ final class Queueing implements Scenario {
 
   /** Utilizations swept, in order; the two that are judged get longer steps, for a steadier mean. */
   private static final double[] UTILIZATIONS = {0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95};
-  private static final double[] WEIGHTS = {1, 1, 3, 1, 3, 1, 1};
+  private static final double[] WEIGHTS = {1, 1, 4, 1, 4, 1, 1};
   private static final int AT_50 = 2;
   private static final int AT_80 = 4;
   /** The start of each step is left out of its figures: the queue needs a moment to reach its new regime. */
@@ -57,13 +57,13 @@ final class Queueing implements Scenario {
 
   @Override
   public Duration defaultDuration() {
-    return Duration.ofSeconds(66);
+    return Duration.ofSeconds(91);
   }
 
   /** The base rate is the worker's capacity: the mean service time is its inverse. */
   @Override
   public double defaultRate() {
-    return 100;
+    return 50;
   }
 
   private static Duration meanService(ScenarioParams params) {
@@ -104,48 +104,68 @@ final class Queueing implements Scenario {
 
   @Override
   public Map<String, Object> figures(ModeRun run, ModeResult base, ScenarioParams params) {
-    double muPerMs = params.rate() / 1000.0;
+    // The service rate the worker really achieved: the drawn service times plus the wake-up after each sleep, which
+    // on a small VM adds a few percent, enough to move the curve near saturation.
+    long served = run.counters().getOrDefault("server.served", 0L);
+    double muPerMs = served == 0 ? params.rate() / 1000.0
+        : served / (run.counters().getOrDefault("server.served_nanos", 0L) / 1e6);
+    // The user's latency is the time in system plus the transport to and from it (gRPC over loopback through the
+    // fault proxy, a few ms on a small VM). The first step, at 10% utilization, measures it: what it adds to the
+    // queue's own theory there is transport, and the judged steps are compared with theory plus that.
+    double transportMs = Math.max(0,
+        stepStats(run, params, 0).meanMillis() - 1 / (muPerMs - params.rate() / 1000.0 * UTILIZATIONS[0]));
     List<Map<String, Object>> points = new ArrayList<>();
     Map<String, Object> figures = new LinkedHashMap<>();
-    List<Duration[]> steps = steps(params);
     for (int i = 0; i < UTILIZATIONS.length; i++) {
-      Duration from = steps.get(i)[0];
-      Duration to = steps.get(i)[1];
-      Duration settled = from.plus(Duration.ofMillis(Math.round(to.minus(from).toMillis() * SETTLE_FRACTION)));
-      IntervalStats stats = run.user().window(Duration.ofSeconds((long) Math.ceil(settled.toMillis() / 1000.0)),
-          to);
-      double lambdaPerMs = muPerMs * UTILIZATIONS[i];
+      IntervalStats stats = stepStats(run, params, i);
+      double lambdaPerMs = params.rate() / 1000.0 * UTILIZATIONS[i];
       double theory = 1 / (muPerMs - lambdaPerMs);
       Map<String, Object> point = new LinkedHashMap<>();
       point.put("utilization", UTILIZATIONS[i]);
       point.put("mean_ms", stats.meanMillis());
       point.put("theory_mean_ms", theory);
+      point.put("theory_plus_transport_ms", theory + transportMs);
       point.put("p50_ms", stats.p50Millis());
       point.put("theory_p50_ms", theory * Math.log(2));
       point.put("p99_ms", stats.p99Millis());
       point.put("theory_p99_ms", theory * Math.log(100));
       points.add(point);
       if (i == AT_50) {
-        figures.put("error_at_50", Math.abs(stats.meanMillis() - theory) / theory);
+        figures.put("error_at_50", Math.abs(stats.meanMillis() - transportMs - theory) / theory);
       } else if (i == AT_80) {
-        figures.put("error_at_80", Math.abs(stats.meanMillis() - theory) / theory);
+        figures.put("error_at_80", Math.abs(stats.meanMillis() - transportMs - theory) / theory);
       }
     }
+    figures.put("transport_ms", transportMs);
+    figures.put("measured_service_ms", 1 / muPerMs);
     figures.put("points", points);
     return figures;
+  }
+
+  // A step's figures, its first part left out while the queue settles into the new regime.
+  private static IntervalStats stepStats(ModeRun run, ScenarioParams params, int step) {
+    Duration from = steps(params).get(step)[0];
+    Duration to = steps(params).get(step)[1];
+    Duration settled = from.plus(Duration.ofMillis(Math.round(to.minus(from).toMillis() * SETTLE_FRACTION)));
+    return run.user().window(Duration.ofSeconds((long) Math.ceil(settled.toMillis() / 1000.0)), to);
   }
 
   @Override
   public List<Check> checks(Map<Mode, ModeResult> results, ScenarioParams params) {
     List<Check> checks = new ArrayList<>();
     double serviceMs = 1000 / params.rate();
-    for (ModeResult result : results.values()) {
+    // Only the naive mode is an M/M/1 queue: blastwall's deadline-aware queue turns to LIFO and drops stale work
+    // once a standing queue forms (from about 70% here), which is the point of it and not what the formula models.
+    ModeResult naive = results.get(Mode.NAIVE);
+    for (ModeResult result : naive == null ? List.<ModeResult>of() : List.of(naive)) {
       String mode = result.mode().label();
       checks.add(Check.atMost(mode, "error_at_50", 0.2,
-          "mean " + Numbers.text(2 * serviceMs) + " ms = 1 / (mu - lambda) at 50%",
+          "1 / (mu - lambda) at 50% (" + Numbers.text(2 * serviceMs) + " ms at the nominal mu; the worker's measured "
+              + "mu is used), plus the transport measured at 10%",
           result.figure("error_at_50")));
       checks.add(Check.atMost(mode, "error_at_80", 0.2,
-          "mean " + Numbers.text(5 * serviceMs) + " ms = 1 / (mu - lambda) at 80%",
+          "1 / (mu - lambda) at 80% (" + Numbers.text(5 * serviceMs) + " ms at the nominal mu; the worker's measured "
+              + "mu is used), plus the transport measured at 10%",
           result.figure("error_at_80")));
     }
     return checks;
