@@ -89,13 +89,14 @@ public final class LabMain {
   }
 
   private int list() {
-    out.printf(Locale.ROOT, "%-18s %-9s %-9s %s%n", "scenario", "duration", "rate", "what it shows");
+    out.printf(Locale.ROOT, "%-20s %-9s %-9s %s%n", "scenario", "duration", "rate", "what it shows");
     for (Scenario scenario : BuiltInScenarios.all()) {
-      out.printf(Locale.ROOT, "%-18s %-9s %-9s %s%n", scenario.name(), scenario.defaultDuration().toSeconds() + "s",
+      out.printf(Locale.ROOT, "%-20s %-9s %-9s %s%n", scenario.name(), scenario.defaultDuration().toSeconds() + "s",
           Math.round(scenario.defaultRate()) + "/s", scenario.title());
     }
     out.println();
-    out.println("Run one: ./blastwall lab run NAME [--mode naive|blastwall|both]; all five: ./blastwall demo");
+    out.println("Run one: ./blastwall lab run NAME [--mode naive|blastwall|both]; the first five: ./blastwall demo; "
+        + "all: ./blastwall demo --all");
     return 0;
   }
 
