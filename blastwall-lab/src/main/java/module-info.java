@@ -15,6 +15,8 @@ module dev.blastwall.lab {
   requires org.snakeyaml.engine;
   // Whole-machine CPU load for the lab's own health check.
   requires jdk.management;
+  // Quiets grpc-java's logging of the connections the faults break on purpose.
+  requires java.logging;
 
   exports dev.blastwall.lab.cli;
   exports dev.blastwall.lab.fault;

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The lab's command line: {@code lab list}, {@code lab run NAME ...} and {@code demo}. The launcher
@@ -46,6 +48,9 @@ public final class LabMain {
             Runs your own plan (docs/lab-yaml.md) in both modes, without criteria.
       """;
 
+  // Held so the level set in main is not lost when the logger would otherwise be collected.
+  private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
+
   private final PrintStream out;
   private final PrintStream err;
 
@@ -56,6 +61,9 @@ public final class LabMain {
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
+    // Faults break connections on purpose (a blackhole lifted mid-stream, a peer reset); grpc-java logs each broken
+    // HTTP/2 stream with its stack trace. The report counts those failures; the log would only bury the progress.
+    GRPC_LOG.setLevel(Level.SEVERE);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
     System.exit(new LabMain(out, err).execute(List.of(args)));

@@ -18,7 +18,8 @@ public final class BuiltInScenarios {
   }
 
   private static final List<Scenario> MORE =
-      List.of(new Queueing(), new DuplicateRequest(), new Bulkhead(), new FanoutAvailability());
+      List.of(new Queueing(), new Metastable(), new StaleEndpoint(), new Partition(), new DuplicateRequest(),
+          new Bulkhead(), new FanoutAvailability());
 
   /** Every built-in scenario: the demo's, then the rest of the seed's. */
   public static List<Scenario> all() {

@@ -15,7 +15,8 @@ class FanoutTailSmokeTest {
   void fanoutTailIsCutByHedging() {
     ScenarioResult result = run("fanout-tail", 6, 30);
     assertThat(naive(result).figure("slow_share")).isBetween(0.05, 0.35);
-    assertThat(blastwall(result).figure("p99_ms")).isLessThan(naive(result).figure("p99_ms"));
+    // The share of slow users, not a p99 of a few hundred requests: a steadier figure for a short run.
+    assertThat(blastwall(result).figure("slow_share")).isLessThan(naive(result).figure("slow_share") / 2);
     assertThat(blastwall(result).figure("amplification")).isGreaterThanOrEqualTo(20);
   }
 }
