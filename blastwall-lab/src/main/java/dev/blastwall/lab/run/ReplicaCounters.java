@@ -28,6 +28,9 @@ final class ReplicaCounters {
   final LongAdder committed = new LongAdder();
   /** Time workers really spent in service times (the sleep and the wake-up after it), and how many they served. */
   final LongAdder servedNanos = new LongAdder();
+  /** Requests answered (not shed) and their total time in the replica, arrival to answer. */
+  final LongAdder sojourns = new LongAdder();
+  final LongAdder sojournNanos = new LongAdder();
   final LongAdder served = new LongAdder();
 
   private final AtomicInteger inflight = new AtomicInteger();
@@ -47,6 +50,11 @@ final class ReplicaCounters {
       case SHED -> shed.increment();
     }
     inflight.decrementAndGet();
+  }
+
+  void sojourned(long nanos) {
+    sojourns.increment();
+    sojournNanos.add(nanos);
   }
 
   void enqueued() {

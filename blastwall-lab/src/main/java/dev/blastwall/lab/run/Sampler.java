@@ -131,7 +131,8 @@ final class Sampler {
       }
       ServicePoint point = new ServicePoint(second, now.arrivals - from.arrivals, now.completed - from.completed,
           now.failed - from.failed, now.shed - from.shed, maxInflight, maxQueue, now.retries - from.retries,
-          now.hedges - from.hedges, service.clients.openBreakers(), replicaArrivals);
+          now.hedges - from.hedges, service.clients.openBreakers(), replicaArrivals, now.sojourns - from.sojourns,
+          now.sojournNanos - from.sojournNanos);
       for (EdgeRecorder edge : service.edges()) {
         edge.sample(second);
       }
@@ -264,7 +265,7 @@ final class Sampler {
    * service is quiet, as at the start and after the drain.
    */
   private record Totals(long arrivals, long completed, long failed, long shed, long committed, long retries,
-      long hedges, long inflight, Map<String, Long> extra) {
+      long hedges, long inflight, long sojourns, long sojournNanos, Map<String, Long> extra) {
 
     static Totals of(ServiceRuntime service) {
       long arrivals = 0;
@@ -273,8 +274,12 @@ final class Sampler {
       long shed = 0;
       long committed = 0;
       long inflight = 0;
+      long sojourns = 0;
+      long sojournNanos = 0;
       for (Replica replica : service.replicas()) {
         ReplicaCounters counters = replica.counters;
+        sojourns += counters.sojourns.sum();
+        sojournNanos += counters.sojournNanos.sum();
         inflight += counters.inflight();
         completed += counters.completed.sum();
         failed += counters.failed.sum();
@@ -283,7 +288,7 @@ final class Sampler {
         committed += counters.committed.sum();
       }
       return new Totals(arrivals, completed, failed, shed, committed, service.clients.retries.sum(),
-          service.clients.hedges.sum(), inflight, service.extraTotals());
+          service.clients.hedges.sum(), inflight, sojourns, sojournNanos, service.extraTotals());
     }
   }
 }

@@ -16,6 +16,9 @@ import java.util.List;
  * @param hedges hedged attempts this service's clients sent
  * @param openBreakers how many of this service's breakers (one per upstream) were open or half-open at the sample
  * @param replicaArrivals per replica (by index), the requests that reached it; they sum to {@code arrivals}
+ * @param sojourns requests answered in this second (shed ones excluded)
+ * @param sojournNanos their total time in the service, from arrival at a replica to the answer (queue included,
+ *     transport excluded): the time in system of queueing theory
  */
 public record ServicePoint(
     int second,
@@ -28,16 +31,26 @@ public record ServicePoint(
     long retries,
     long hedges,
     int openBreakers,
-    List<Long> replicaArrivals) {
+    List<Long> replicaArrivals,
+    long sojourns,
+    long sojournNanos) {
 
   /** Copies the per-replica arrivals. */
   public ServicePoint {
     replicaArrivals = List.copyOf(replicaArrivals);
   }
 
+  /** A point without times in system. */
+  public ServicePoint(int second, long arrivals, long completed, long failed, long shed, int maxInflight,
+      int maxQueue, long retries, long hedges, int openBreakers, List<Long> replicaArrivals) {
+    this(second, arrivals, completed, failed, shed, maxInflight, maxQueue, retries, hedges, openBreakers,
+        replicaArrivals, 0, 0);
+  }
+
   /** A point without per-replica arrivals. */
   public ServicePoint(int second, long arrivals, long completed, long failed, long shed, int maxInflight,
       int maxQueue, long retries, long hedges, int openBreakers) {
-    this(second, arrivals, completed, failed, shed, maxInflight, maxQueue, retries, hedges, openBreakers, List.of());
+    this(second, arrivals, completed, failed, shed, maxInflight, maxQueue, retries, hedges, openBreakers, List.of(), 0,
+        0);
   }
 }

@@ -14,6 +14,7 @@ final class Ticket {
   static final Context.Key<Ticket> KEY = Context.key("lab-ticket");
 
   private final ReplicaCounters counters;
+  private final long arrivedNanos = System.nanoTime();
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile boolean accepted;
 
@@ -37,6 +38,11 @@ final class Ticket {
       return false;
     }
     counters.left(end);
+    if (end != End.SHED) {
+      // Time in system, as queueing theory means it: from arrival at the replica to the answer, queue included,
+      // transport excluded.
+      counters.sojourned(System.nanoTime() - arrivedNanos);
+    }
     return true;
   }
 }
