@@ -159,6 +159,7 @@ public final class JsonReport {
     object.put("open_breakers", point.openBreakers());
     object.put("arrivals", new TreeMap<>(point.arrivals()));
     object.put("max_queue", new TreeMap<>(point.maxQueue()));
+    object.put("max_inflight_by_service", new TreeMap<>(point.maxInflight()));
     return object;
   }
 

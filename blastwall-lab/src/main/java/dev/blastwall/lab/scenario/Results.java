@@ -119,6 +119,7 @@ public final class Results {
       int openBreakers = 0;
       Map<String, Long> arrivals = new LinkedHashMap<>();
       Map<String, Integer> queues = new LinkedHashMap<>();
+      Map<String, Integer> inflights = new LinkedHashMap<>();
       for (Map.Entry<String, List<ServicePoint>> service : run.services().entrySet()) {
         if (second < service.getValue().size()) {
           ServicePoint point = service.getValue().get(second);
@@ -128,13 +129,14 @@ public final class Results {
           openBreakers += point.openBreakers();
           arrivals.put(service.getKey(), point.arrivals());
           queues.put(service.getKey(), point.maxQueue());
+          inflights.put(service.getKey(), point.maxInflight());
         }
       }
       int inflight = second < run.userInflight().size() ? run.userInflight().get(second) : 0;
       points.add(new SeriesPoint(second, stats.offeredRps(), stats.achievedRps(), stats.goodputRps(),
           stats.successRate(), stats.p50Millis(), stats.p90Millis(), stats.p99Millis(), stats.p999Millis(),
           stats.maxMillis(), ratio(backendArrivals(run, second, second + 1), stats.userRequests()), inflight,
-          retries, hedges, shed, openBreakers, arrivals, queues));
+          retries, hedges, shed, openBreakers, arrivals, queues, inflights));
     }
     return points;
   }

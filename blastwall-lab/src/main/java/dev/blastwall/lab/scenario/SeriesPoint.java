@@ -23,6 +23,7 @@ import java.util.Map;
  * @param openBreakers breakers open or half-open at the sample, all services together
  * @param arrivals requests arriving at each service in this second
  * @param maxQueue the longest queue of each service at the sample
+ * @param maxInflight the most requests inside each service (queued or being worked on) at the sample
  */
 public record SeriesPoint(
     int second,
@@ -42,11 +43,22 @@ public record SeriesPoint(
     long shed,
     int openBreakers,
     Map<String, Long> arrivals,
-    Map<String, Integer> maxQueue) {
+    Map<String, Integer> maxQueue,
+    Map<String, Integer> maxInflight) {
 
   /** Copies the maps. */
   public SeriesPoint {
     arrivals = Map.copyOf(arrivals);
     maxQueue = Map.copyOf(maxQueue);
+    maxInflight = Map.copyOf(maxInflight);
+  }
+
+  /** A point without per-service in-flight counts. */
+  public SeriesPoint(int second, double offeredRps, double achievedRps, double goodputRps, double successRate,
+      double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs, double amplification, int inflight,
+      long retries, long hedges, long shed, int openBreakers, Map<String, Long> arrivals,
+      Map<String, Integer> maxQueue) {
+    this(second, offeredRps, achievedRps, goodputRps, successRate, p50Ms, p90Ms, p99Ms, p999Ms, maxMs, amplification,
+        inflight, retries, hedges, shed, openBreakers, arrivals, maxQueue, Map.of());
   }
 }

@@ -77,7 +77,7 @@ class JsonReportTest {
     for (Object point : series) {
       assertThat(List.copyOf(object(point).keySet())).containsExactly("second", "offered_rps", "achieved_rps",
           "goodput_rps", "success_rate", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "amplification",
-          "inflight", "retries", "hedges", "shed", "open_breakers", "arrivals", "max_queue");
+          "inflight", "retries", "hedges", "shed", "open_breakers", "arrivals", "max_queue", "max_inflight_by_service");
     }
     assertThat(object(series.get(12)).get("p99_ms")).isEqualTo(new BigDecimal("400"));
     assertThat(object(object(series.get(12)).get("max_queue"))).containsEntry("backend", new BigDecimal("3"));
