@@ -5,7 +5,6 @@ import dev.blastwall.time.Scheduler;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A scheduler with one platform thread of its own that runs every task itself. The load
@@ -35,16 +34,8 @@ public final class DedicatedScheduler implements Scheduler, AutoCloseable {
 
   @Override
   public void sleep(long delayNanos) throws InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    long end = System.nanoTime() + delayNanos;
-    for (long left = delayNanos; left > 0; left = end - System.nanoTime()) {
-      LockSupport.parkNanos(left);
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
-    }
+    // Sleeping happens on the caller's thread whichever scheduler it asks: the system one does it right.
+    Scheduler.system().sleep(delayNanos);
   }
 
   /** Stops the thread; tasks not yet run are dropped. */
