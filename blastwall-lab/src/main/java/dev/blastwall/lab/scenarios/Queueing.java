@@ -149,7 +149,15 @@ final class Queueing implements Scenario {
     Duration from = steps(params).get(step)[0];
     Duration to = steps(params).get(step)[1];
     Duration settled = from.plus(Duration.ofMillis(Math.round(to.minus(from).toMillis() * SETTLE_FRACTION)));
-    return new int[] {(int) Math.ceil(settled.toMillis() / 1000.0), (int) (to.toMillis() / 1000)};
+    int first = (int) Math.ceil(settled.toMillis() / 1000.0);
+    int end = (int) (to.toMillis() / 1000);
+    if (end <= first) {
+      // A step shorter than its settling time and a second (a very short --duration): take the whole seconds it
+      // touches rather than none.
+      first = (int) (from.toMillis() / 1000);
+      end = Math.max(first + 1, (int) Math.ceil(to.toMillis() / 1000.0));
+    }
+    return new int[] {first, end};
   }
 
   // Mean time in system at the server (arrival to answer), over answers given in seconds [from, to).
