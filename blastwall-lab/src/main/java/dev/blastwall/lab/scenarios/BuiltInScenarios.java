@@ -3,6 +3,7 @@ package dev.blastwall.lab.scenarios;
 import dev.blastwall.lab.internal.Args;
 import dev.blastwall.lab.scenario.Scenario;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** The scenarios the lab ships, in the order the demo runs them. */
 public final class BuiltInScenarios {
@@ -21,11 +22,11 @@ public final class BuiltInScenarios {
       List.of(new Queueing(), new Metastable(), new StaleEndpoint(), new Partition(), new DuplicateRequest(),
           new Bulkhead(), new FanoutAvailability());
 
+  private static final List<Scenario> ALL = Stream.concat(DEMO.stream(), MORE.stream()).toList();
+
   /** Every built-in scenario: the demo's, then the rest of the seed's. */
   public static List<Scenario> all() {
-    List<Scenario> all = new java.util.ArrayList<>(DEMO);
-    all.addAll(MORE);
-    return List.copyOf(all);
+    return ALL;
   }
 
   /** The scenario called {@code name}. */

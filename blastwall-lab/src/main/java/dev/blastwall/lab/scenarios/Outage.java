@@ -77,7 +77,7 @@ final class Outage implements Scenario {
 
   @Override
   public Map<String, Object> figures(ModeRun run, ModeResult base, ScenarioParams params) {
-    double recoveredAt = Timeline.faultStart(params).plus(Timeline.faultLength(params)).toNanos() / 1e9;
+    double recoveredAt = Timeline.faultEnd(params).toNanos() / 1e9;
     double openedAt = Double.NaN;
     double closedAt = Double.NaN;
     for (BreakerChange change : run.breakerChanges()) {

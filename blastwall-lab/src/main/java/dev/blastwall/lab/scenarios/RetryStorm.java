@@ -89,7 +89,7 @@ final class RetryStorm implements Scenario {
     Summary fault = base.fault();
     if (fault != null) {
       Duration from = Timeline.faultStart(params);
-      Duration to = from.plus(Timeline.faultLength(params));
+      Duration to = Timeline.faultEnd(params);
       long retries = 0;
       for (var point : base.series()) {
         if (point.second() >= from.toSeconds() && point.second() < to.toSeconds()) {

@@ -87,7 +87,7 @@ final class SlowDependency implements Scenario {
   public Map<String, Object> figures(ModeRun run, ModeResult base, ScenarioParams params) {
     Map<String, Object> figures = new LinkedHashMap<>();
     int from = (int) Timeline.faultStart(params).toSeconds();
-    int to = (int) Timeline.faultStart(params).plus(Timeline.faultLength(params)).toSeconds();
+    int to = (int) Timeline.faultEnd(params).toSeconds();
     int quarter = Math.max(1, (to - from) / 4);
     figures.put("inflight_before_fault", maxInflight(base.series(), 0, from));
     figures.put("inflight_first_quarter", maxInflight(base.series(), from, from + quarter));

@@ -16,8 +16,13 @@ final class Timeline {
     return params.at(1.0 / 6);
   }
 
+  /** When the fault ends. */
+  static Duration faultEnd(ScenarioParams params) {
+    return params.at(5.0 / 6);
+  }
+
   /** How long the fault lasts. */
   static Duration faultLength(ScenarioParams params) {
-    return params.at(5.0 / 6).minus(faultStart(params));
+    return faultEnd(params).minus(faultStart(params));
   }
 }
