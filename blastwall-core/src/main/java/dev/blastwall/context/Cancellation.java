@@ -1,8 +1,9 @@
 package dev.blastwall.context;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,10 +34,27 @@ public final class Cancellation {
     void remove();
   }
 
-  private final AtomicReference<@Nullable Throwable> cause = new AtomicReference<>();
-  // Poll and remove are atomic per node: whichever of cancel() and remove() takes a node decides its fate,
-  // so a listener runs at most once, and a removed one never.
-  private final ConcurrentLinkedQueue<Listener> listeners = new ConcurrentLinkedQueue<>();
+  private static final VarHandle CAUSE;
+  private static final VarHandle LISTENERS;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      CAUSE = lookup.findVarHandle(Cancellation.class, "cause", Throwable.class);
+      LISTENERS = lookup.findVarHandle(Cancellation.class, "listeners", Object.class);
+    } catch (ReflectiveOperationException impossible) {
+      throw new ExceptionInInitializerError(impossible);
+    }
+  }
+
+  // Set once, through CAUSE: a field rather than an AtomicReference, one object less per signal.
+  private volatile @Nullable Throwable cause;
+  // Through LISTENERS: null while nobody listens, then the one Listener, then (from the second registration on)
+  // a ConcurrentLinkedQueue of them, which stays. Most signals (an attempt that ends normally) get no listener or
+  // one, and a queue is three objects more. A node leaves the slot or the queue by exactly one atomic step
+  // (a compare-and-set of the slot, a poll or a remove), and whoever takes it decides its fate, so a listener runs
+  // at most once, and a removed one never.
+  private volatile @Nullable Object listeners;
   private volatile Registration parentRegistration = Registration.NONE;
 
   private Cancellation() {}
@@ -68,11 +86,12 @@ public final class Cancellation {
    *     cancelled all the same)
    */
   public boolean cancel(Throwable why) {
-    if (this == NEVER || !cause.compareAndSet(null, why)) {
+    if (this == NEVER || !CAUSE.compareAndSet(this, (Throwable) null, why)) {
       return false;
     }
     RuntimeException first = null;
-    for (Listener listener = listeners.poll(); listener != null; listener = listeners.poll()) {
+    // Read after the cause is set: a registration that lands later sees the cause and runs its own listener.
+    for (Listener listener = take(); listener != null; listener = take()) {
       try {
         listener.action.run();
       } catch (RuntimeException failure) {
@@ -91,17 +110,17 @@ public final class Cancellation {
 
   /** Whether the signal was cancelled. */
   public boolean isCancelled() {
-    return cause.get() != null;
+    return cause != null;
   }
 
   /** Why the signal was cancelled, or {@code null} while it is not. */
   public @Nullable Throwable cause() {
-    return cause.get();
+    return cause;
   }
 
   /** Throws a {@link CancellationException} carrying the cause if the signal was cancelled. */
   public void throwIfCancelled() {
-    Throwable why = cause.get();
+    Throwable why = cause;
     if (why != null) {
       CancellationException exception = new CancellationException("call cancelled: " + why.getMessage());
       exception.initCause(why);
@@ -114,38 +133,110 @@ public final class Cancellation {
     if (this == NEVER) {
       return Registration.NONE;
     }
-    if (cause.get() != null) {
+    if (cause != null) {
       listener.run();
       return Registration.NONE;
     }
-    Listener node = new Listener(listener);
-    listeners.add(node);
-    // Cancelled while adding: cancel() may have drained the queue before the node landed. Whoever removes the
-    // node (this thread here, or cancel()) runs it, so it runs exactly once.
-    if (cause.get() != null && listeners.remove(node)) {
+    Listener node = new Listener(this, listener);
+    register(node);
+    // Cancelled while registering: cancel() may have taken every listener before the node landed. Whoever
+    // unregisters the node (this thread here, or cancel()) runs it, so it runs exactly once.
+    if (cause != null && unregister(node)) {
       listener.run();
       return Registration.NONE;
     }
-    return () -> listeners.remove(node);
+    return node;
+  }
+
+  /** Puts {@code node} after every listener registered before it: into the empty slot, or the queue. */
+  private void register(Listener node) {
+    while (true) {
+      Object current = listeners;
+      if (current == null) {
+        if (LISTENERS.compareAndSet(this, (Object) null, node)) {
+          return;
+        }
+      } else if (current instanceof Listener single) {
+        // A second listener: both move to a queue, in order, unless the first left the slot meanwhile.
+        ConcurrentLinkedQueue<Listener> queue = new ConcurrentLinkedQueue<>();
+        queue.add(single);
+        queue.add(node);
+        if (LISTENERS.compareAndSet(this, single, queue)) {
+          return;
+        }
+      } else {
+        queueOf(current).add(node);
+        return;
+      }
+    }
+  }
+
+  /** Removes {@code node} if it is still registered; true when this call removed it. */
+  private boolean unregister(Listener node) {
+    while (true) {
+      Object current = listeners;
+      if (current == node) {
+        if (LISTENERS.compareAndSet(this, node, (Object) null)) {
+          return true;
+        }
+      } else if (current instanceof ConcurrentLinkedQueue<?>) {
+        // The node may have moved from the slot into the queue: the queue, once there, never goes away.
+        return queueOf(current).remove(node);
+      } else {
+        return false; // taken by cancel() or already removed: the slot holds another node or nothing
+      }
+    }
+  }
+
+  /** The oldest registered listener, taken out, or {@code null} when none is left. */
+  private @Nullable Listener take() {
+    while (true) {
+      Object current = listeners;
+      if (current == null) {
+        return null;
+      }
+      if (current instanceof Listener single) {
+        if (LISTENERS.compareAndSet(this, single, (Object) null)) {
+          return single;
+        }
+      } else {
+        return queueOf(current).poll();
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked") // only Listener nodes ever go into the queue
+  private static ConcurrentLinkedQueue<Listener> queueOf(Object listeners) {
+    return (ConcurrentLinkedQueue<Listener>) listeners;
   }
 
   private Throwable causeOrDefault() {
-    Throwable why = cause.get();
+    Throwable why = cause;
     return why != null ? why : new CancellationException("parent cancelled");
   }
 
   @Override
   public String toString() {
-    Throwable why = cause.get();
+    Throwable why = cause;
     return why != null ? "Cancellation[cancelled: " + why + "]" : "Cancellation[active]";
   }
 
-  /** A node of its own per registration, so removing one lambda never removes an equal one. */
-  private static final class Listener {
+  /**
+   * A node of its own per registration, so removing one lambda never removes an equal one; it is also the
+   * registration handed back, which saves an object per listener.
+   */
+  private static final class Listener implements Registration {
+    private final Cancellation owner;
     final Runnable action;
 
-    Listener(Runnable action) {
+    Listener(Cancellation owner, Runnable action) {
+      this.owner = owner;
       this.action = action;
+    }
+
+    @Override
+    public void remove() {
+      owner.unregister(this);
     }
   }
 }

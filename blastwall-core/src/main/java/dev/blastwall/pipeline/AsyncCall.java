@@ -9,18 +9,28 @@ import dev.blastwall.time.Cancellable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One logical call run asynchronously: each attempt's completion decides the next step, and waits are scheduled,
  * never slept. Steps never overlap, so the run's state needs no locking.
+ *
+ * <p>The success path allocates little, since every async call takes it: the call is the callback of the attempt's
+ * stage ({@link BiConsumer}); its result future cancels the attempt in flight itself rather than through a
+ * dependent stage; admission that is granted at once, and an attempt whose stage is already complete, go on
+ * directly instead of through a stage of their own.
  */
-final class AsyncCall<T extends @Nullable Object> extends CallRun {
+final class AsyncCall<T extends @Nullable Object> extends CallRun
+    implements BiConsumer<@Nullable T, @Nullable Throwable> {
 
   private final Supplier<? extends CompletionStage<T>> task;
-  private final CompletableFuture<T> result = new CompletableFuture<>();
+  private final Result<T> result = new Result<>(this);
   private volatile @Nullable Cancellation inFlight;
+  // The time limit of the attempt in flight: written before its stage's callback is attached, read by it.
+  private @Nullable Cancellable attemptTimer;
 
   AsyncCall(Pipeline pipeline, CallContext parent, Idempotency idempotency,
       Supplier<? extends CompletionStage<T>> task) {
@@ -33,15 +43,15 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
   }
 
   void start() {
-    // The caller cancelling the result stops the attempt in flight; retries check result.isDone() first.
-    // The dependent future is not needed: the callback itself handles everything.
-    var unused = result.whenComplete((value, failure) -> {
-      Cancellation attempt = inFlight;
-      if (failure instanceof CancellationException && attempt != null) {
-        attempt.cancel(failure);
-      }
-    });
     attempt();
+  }
+
+  /** The caller cancelled the result: stops the attempt in flight; retries check result.isDone() first. */
+  void resultCancelled(Throwable why) {
+    Cancellation attempt = inFlight;
+    if (attempt != null) {
+      attempt.cancel(why);
+    }
   }
 
   /** Passes the breaker, rate limiter and bulkhead (waiting by schedule, never by blocking), then sends. */
@@ -64,20 +74,29 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
       completeWithTerminal();
       return;
     }
-    Runnable toBulkhead = () -> {
-      var unused = gates.acquireBulkheadAsync(this, granted).whenComplete((acquired, failure) -> {
-        if (Boolean.TRUE.equals(acquired)) {
-          permit = granted;
-          send();
-        } else {
-          completeWithTerminal();
-        }
-      });
-    };
     if (wait > 0) {
-      pipeline.scheduler.schedule(toBulkhead, wait);
+      pipeline.scheduler.schedule(() -> toBulkhead(granted), wait);
     } else {
-      toBulkhead.run();
+      toBulkhead(granted);
+    }
+  }
+
+  private void toBulkhead(int granted) {
+    CompletableFuture<Boolean> acquired = pipeline.gates.acquireBulkheadAsync(this, granted);
+    if (acquired.state() == Future.State.SUCCESS) {
+      // Answered at once (a free slot, or a refusal), the common case: no stage needed to go on.
+      admitted(granted, acquired.resultNow());
+    } else {
+      var unused = acquired.whenComplete((ok, failure) -> admitted(granted, Boolean.TRUE.equals(ok)));
+    }
+  }
+
+  private void admitted(int granted, boolean acquired) {
+    if (acquired) {
+      permit = granted;
+      send();
+    } else {
+      completeWithTerminal();
     }
   }
 
@@ -121,17 +140,35 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
       }
     }
     CompletableFuture<T> running = stage;
+    if (running.state() == Future.State.SUCCESS) {
+      // Answered already (a cache, a completed stage): nothing left to cancel or time, no callback to attach.
+      cancellation.detach();
+      afterAttempt(cancellation, running.resultNow(), null);
+      return;
+    }
     cancellation.onCancel(() -> running.cancel(/* mayInterruptIfRunning= */ true));
-    Cancellable timer = limit < 0 ? null
+    attemptTimer = limit < 0 ? null
         : pipeline.scheduler.schedule(
             () -> cancellation.cancel(timeoutFailure(attemptContext.attempt(), limit)), limit);
-    var unusedDependent = running.whenComplete((value, failure) -> {
-      if (timer != null) {
-        timer.cancel();
-      }
-      cancellation.detach();
-      afterAttempt(cancellation, value, failure);
-    });
+    var unusedDependent = running.whenComplete(this);
+  }
+
+  /**
+   * The attempt in flight completed. Not for callers: it is the callback of the attempt's stage, attached once per
+   * attempt; attempts never overlap, so {@link #inFlight} and {@link #attemptTimer} are still this attempt's.
+   */
+  @Override
+  public void accept(@Nullable T value, @Nullable Throwable failure) {
+    Cancellable timer = attemptTimer;
+    if (timer != null) {
+      timer.cancel();
+    }
+    Cancellation cancellation = inFlight;
+    if (cancellation == null) {
+      throw new IllegalStateException("attempt completed before it was sent");
+    }
+    cancellation.detach();
+    afterAttempt(cancellation, value, failure);
   }
 
   private void afterAttempt(Cancellation cancellation, @Nullable T value, @Nullable Throwable thrown) {
@@ -170,6 +207,55 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun {
       pipeline.scheduler.schedule(this::attempt, delay);
     } else {
       attempt();
+    }
+  }
+
+  /**
+   * The future the caller holds. Completing it with a {@link CancellationException} (by {@code cancel} or
+   * otherwise) stops the attempt in flight; done here rather than by a dependent stage, which would be two
+   * objects more per call.
+   */
+  private static final class Result<T extends @Nullable Object> extends CompletableFuture<T> {
+    private final AsyncCall<T> call;
+
+    Result(AsyncCall<T> call) {
+      this.call = call;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean wasDone = isDone();
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      if (!wasDone && cancelled) {
+        stopAttempt();
+      }
+      return cancelled;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+      boolean completed = super.completeExceptionally(failure);
+      if (completed && failure instanceof CancellationException) {
+        call.resultCancelled(failure);
+      }
+      return completed;
+    }
+
+    @Override
+    public void obtrudeException(Throwable failure) {
+      super.obtrudeException(failure);
+      if (failure instanceof CancellationException) {
+        call.resultCancelled(failure);
+      }
+    }
+
+    /** Cancels the attempt with the exception cancel() stored, as a dependent stage sees it; runs at once. */
+    private void stopAttempt() {
+      var unused = whenComplete((value, failure) -> {
+        if (failure != null) {
+          call.resultCancelled(failure);
+        }
+      });
     }
   }
 }

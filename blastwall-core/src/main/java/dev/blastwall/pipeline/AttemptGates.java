@@ -8,6 +8,7 @@ import dev.blastwall.failure.FailureKind;
 import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,10 @@ final class AttemptGates {
 
   /** The breaker permit of an attempt when the pipeline has no breaker. */
   static final int NO_PERMIT = Integer.MIN_VALUE;
+
+  // Never completed by anyone else: package-private callers only read them (state, value, dependent stages).
+  private static final CompletableFuture<Boolean> GRANTED = CompletableFuture.completedFuture(true);
+  private static final CompletableFuture<Boolean> REFUSED = CompletableFuture.completedFuture(false);
 
   private final Pipeline pipeline;
   final @Nullable CircuitBreaker breaker;
@@ -175,14 +180,25 @@ final class AttemptGates {
     return bulkhead == null || acquiredOrReject(bulkhead.tryAcquire(), run, permit);
   }
 
-  /** Waits for a bulkhead slot asynchronously; completes false with a rejection set. */
+  /**
+   * Waits for a bulkhead slot asynchronously; completes false with a rejection set. An answer known at once (no
+   * bulkhead, a free slot, a refusal) is one of two shared, already completed futures: callers only read it.
+   */
   CompletableFuture<Boolean> acquireBulkheadAsync(CallRun run, int permit) {
-    if (bulkhead == null) {
-      return CompletableFuture.completedFuture(true);
+    SemaphoreBulkhead slots = bulkhead;
+    if (slots == null) {
+      return GRANTED;
+    }
+    if (slots.maxWaiting() == 0) {
+      // Without a wait queue acquireAsync() is tryAcquire() in a future: the same answer, the same counts.
+      return tryBulkhead(run, permit) ? GRANTED : REFUSED;
     }
     // acquireAsync() takes a free slot at once, as acquireBulkhead's acquire() does.
-    return bulkhead.acquireAsync(waitBound(run, Long.MAX_VALUE), pipeline.scheduler)
-        .thenApply(acquired -> acquiredOrReject(acquired, run, permit));
+    CompletableFuture<Boolean> acquiring = slots.acquireAsync(waitBound(run, Long.MAX_VALUE), pipeline.scheduler);
+    if (acquiring.state() == Future.State.SUCCESS) {
+      return acquiredOrReject(acquiring.resultNow(), run, permit) ? GRANTED : REFUSED;
+    }
+    return acquiring.thenApply(acquired -> acquiredOrReject(acquired, run, permit));
   }
 
   /**

@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  *       <td>{@code CRITICAL_PLUS}, {@code CRITICAL}, {@code SHEDDABLE_PLUS} or {@code SHEDDABLE}</td></tr>
  *   <tr><td>{@code idempotency-key}</td><td>request</td>
  *       <td>1 to 255 visible ASCII characters, the same on every attempt of one logical call</td></tr>
- *   <tr><td>{@code blastwall-attempt}</td><td>request</td><td>the attempt number, 1 for the first</td></tr>
+ *   <tr><td>{@code blastwall-attempt}</td><td>request</td>
+ *       <td>the attempt number, sent from the second attempt on (2 for the first retry or hedge); absent means
+ *       1, the first attempt</td></tr>
  *   <tr><td>{@code blastwall-do-not-retry}</td><td>request</td>
  *       <td>{@code true}: the caller forbids retries below it (its own pipelines are making one attempt)</td></tr>
  *   <tr><td>{@code blastwall-do-not-retry}</td><td>response trailers</td>
@@ -40,7 +42,10 @@ public final class BlastwallMetadata {
   public static final Metadata.Key<String> IDEMPOTENCY_KEY =
       Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
 
-  /** The attempt number within the logical call: 1 for the first, 2 for the first retry, and so on. */
+  /**
+   * The attempt number within the logical call: 2 for the first retry, and so on. Blastwall clients do not send it
+   * on a first attempt, and servers read its absence as 1.
+   */
   public static final Metadata.Key<String> ATTEMPT =
       Metadata.Key.of("blastwall-attempt", Metadata.ASCII_STRING_MARSHALLER);
 

@@ -20,7 +20,10 @@ final class Propagation {
 
   private Propagation() {}
 
-  /** Replaces any Blastwall keys in {@code headers} with the values of {@code context}, sent as attempt {@code attempt}. */
+  /**
+   * Replaces any Blastwall keys in {@code headers} with the values of {@code context}, sent as attempt
+   * {@code attempt}; the attempt number only from attempt 2 on (its absence means 1).
+   */
   static void writeHeaders(Metadata headers, CallContext context, int attempt) {
     headers.discardAll(BlastwallMetadata.CRITICALITY);
     headers.discardAll(BlastwallMetadata.IDEMPOTENCY_KEY);
@@ -31,7 +34,11 @@ final class Propagation {
     if (key != null) {
       headers.put(BlastwallMetadata.IDEMPOTENCY_KEY, key);
     }
-    headers.put(BlastwallMetadata.ATTEMPT, attemptText(attempt));
+    if (attempt > 1) {
+      // Absent means attempt 1 to the server: most calls succeed at once, and each header costs both sides
+      // allocation and wire work on every call.
+      headers.put(BlastwallMetadata.ATTEMPT, attemptText(attempt));
+    }
     if (context.doNotRetry()) {
       headers.put(BlastwallMetadata.DO_NOT_RETRY, "true");
     }

@@ -11,9 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PropagationTest {
 
-  // 1 to 9 come from a table made once, the others are formatted: both must put the same text on the wire.
+  // 2 to 9 come from a table made once, the others are formatted: both must put the same text on the wire.
   @ParameterizedTest
-  @ValueSource(ints = {1, 2, 9, 10, 11, 123, Integer.MAX_VALUE})
+  @ValueSource(ints = {2, 9, 10, 11, 123, Integer.MAX_VALUE})
   void attemptHeaders_carryTheAttemptNumberInDecimal_andReplaceTheApplicationsBlastwallKeys(int attempt) {
     Metadata application = new Metadata();
     application.put(BlastwallMetadata.ATTEMPT, "7");
@@ -28,5 +28,22 @@ class PropagationTest {
     assertThat(sent.get(own)).isEqualTo("kept");
     // The application's own headers are copied, not changed: a later attempt starts from them again.
     assertThat(application.getAll(BlastwallMetadata.ATTEMPT)).containsExactly("7");
+  }
+
+  // Absent means 1 to the server, so a first attempt sends no attempt header, not even the application's.
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void firstAttempt_sendsNoAttemptNumber_andDropsTheApplicationsOne(boolean applicationSetOne) {
+    Metadata application = new Metadata();
+    if (applicationSetOne) {
+      application.put(BlastwallMetadata.ATTEMPT, "7");
+    }
+    CallContext context = CallContext.ROOT.forAttempt(1, AttemptKind.ORIGINAL, Cancellation.NEVER);
+
+    Metadata sent = Propagation.attemptHeaders(application, context);
+
+    assertThat(sent.containsKey(BlastwallMetadata.ATTEMPT)).isFalse();
+    assertThat(BlastwallMetadata.parseAttempt(sent.get(BlastwallMetadata.ATTEMPT))).isEqualTo(1);
+    assertThat(sent.get(BlastwallMetadata.CRITICALITY)).isEqualTo("CRITICAL");
   }
 }
