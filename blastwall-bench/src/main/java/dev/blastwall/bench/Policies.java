@@ -53,6 +53,11 @@ final class Policies {
     return CircuitBreaker.builder(NAME).build();
   }
 
+  /** The default breaker, but counting calls over 60 s as slow (Resilience4j's default): it times every call. */
+  static CircuitBreaker timingBreaker() {
+    return CircuitBreaker.builder(NAME).slowCallDuration(Duration.ofSeconds(60)).build();
+  }
+
   static TokenBucketRateLimiter limiter() {
     return TokenBucketRateLimiter.builder(Integer.MAX_VALUE, RATE_PER_SECOND, Duration.ofSeconds(1)).build();
   }

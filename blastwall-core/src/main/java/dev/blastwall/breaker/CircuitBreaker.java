@@ -44,7 +44,9 @@ import org.jspecify.annotations.Nullable;
  * about the upstream's health (the request was wrong, the caller gave up, or nobody knows), so it is not recorded
  * at all: it neither raises nor dilutes the failure rate, and in HALF_OPEN it just frees its probe slot. A success
  * that took longer than {@code slowCallDuration} is a slow call; slow calls trip the circuit only when a
- * slow-call rate threshold is set.
+ * slow-call rate threshold is set. A breaker configured with neither a slow-call duration nor a slow-call rate
+ * threshold does not {@linkplain #timesCalls() time calls}: the pipeline then skips the clock reading at the end
+ * of every attempt (the largest single cost of a guarded call) and passes a duration of 0, so no call is slow.
  *
  * <h2>Permits</h2>
  *
@@ -166,6 +168,7 @@ public final class CircuitBreaker {
   private final FailureClassifier classifier;
   private final Thresholds thresholds;
   private final long slowCallNanos;
+  private final boolean timesCalls;
   private final int windowCalls;
   private final long windowNanos;
   private final int windowBuckets;
@@ -195,6 +198,7 @@ public final class CircuitBreaker {
     }
     this.thresholds = new Thresholds(minimumCalls, builder.failureRateThreshold,
         builder.slowCallRateThresholdSet ? builder.slowCallRateThreshold : Double.NaN);
+    this.timesCalls = builder.slowCallRateThresholdSet || builder.slowCallDuration != null;
     this.slowCallNanos = Checks.saturatedNanos(
         builder.slowCallDuration != null ? builder.slowCallDuration : DEFAULT_SLOW_CALL_DURATION);
     Duration open = builder.openDuration != null ? builder.openDuration : DEFAULT_OPEN_DURATION;
@@ -224,6 +228,15 @@ public final class CircuitBreaker {
   /** The breaker's name, as given to {@link #builder}. */
   public String name() {
     return name;
+  }
+
+  /**
+   * Whether this breaker needs the durations passed to {@link #onSuccess} and {@link #onFailure}: true when a
+   * slow-call duration or a slow-call rate threshold was configured. When false, callers may pass 0 instead of
+   * reading the clock around every call; the slow-call counts then stay 0.
+   */
+  public boolean timesCalls() {
+    return timesCalls;
   }
 
   /** The current state. An OPEN circuit whose open duration has passed stays OPEN until a call asks to go. */
@@ -450,8 +463,8 @@ public final class CircuitBreaker {
     }
     // A count window ignores time: no clock read on the common path (a read costs as much as the recording).
     long now = window.usesTime() ? ticker.nanos() : 0;
-    window.record(now, outcome);
-    if (phase.state != State.CLOSED || !window.exceeds(now, thresholds)) {
+    boolean mayTrip = window.record(now, outcome);
+    if (!mayTrip || phase.state != State.CLOSED || !window.exceeds(now, thresholds)) {
       return;
     }
     Counts counts = window.counts(now);
@@ -589,7 +602,8 @@ public final class CircuitBreaker {
     /**
      * The slow-call rate, in percent of the calls in the window, at or above which the circuit trips:
      * {@code 0 < percent <= 100} (100: when every call in the window was slow). Unless this is set, slow calls
-     * are counted but never trip the circuit, and a slow probe counts as a successful one.
+     * are counted (only if {@link #slowCallDuration} is set) but never trip the circuit, and a slow probe counts
+     * as a successful one.
      */
     public Builder slowCallRateThreshold(double percent) {
       Checks.checkNotSet("slowCallRateThreshold", slowCallRateThresholdSet);
@@ -598,7 +612,10 @@ public final class CircuitBreaker {
       return this;
     }
 
-    /** A success that takes longer than this is a slow call; positive; default 60 s. */
+    /**
+     * A success that takes longer than this is a slow call; positive; default 60 s. Setting it (or a slow-call
+     * rate threshold) makes the breaker {@linkplain CircuitBreaker#timesCalls() time calls}.
+     */
     public Builder slowCallDuration(Duration duration) {
       Checks.checkNotSet("slowCallDuration", slowCallDuration != null);
       this.slowCallDuration = Checks.checkPositive("slowCallDuration", duration);

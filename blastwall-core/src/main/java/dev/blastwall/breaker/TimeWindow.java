@@ -29,8 +29,9 @@ final class TimeWindow implements Window {
     this.ring = new AtomicReferenceArray<>(buckets);
   }
 
+  /** Always true: any outcome adds a call (which can reach the minimum) and time may have expired old buckets. */
   @Override
-  public void record(long now, Outcome outcome) {
+  public boolean record(long now, Outcome outcome) {
     long epoch = epochAt(now);
     int index = (int) (epoch % size);
     while (true) {
@@ -41,12 +42,12 @@ final class TimeWindow implements Window {
         if (bucket.epoch == epoch) {
           bucket.add(outcome);
         }
-        return;
+        return true;
       }
       Bucket fresh = new Bucket(epoch);
       if (ring.compareAndSet(index, bucket, fresh)) {
         fresh.add(outcome);
-        return;
+        return true;
       }
     }
   }

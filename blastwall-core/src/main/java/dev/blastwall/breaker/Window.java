@@ -7,8 +7,14 @@ package dev.blastwall.breaker;
  */
 sealed interface Window permits CountWindow, TimeWindow {
 
-  /** Adds one outcome, observed at ticker reading {@code now}. Must not allocate on the common path. */
-  void record(long now, Outcome outcome);
+  /**
+   * Adds one outcome, observed at ticker reading {@code now}. Must not allocate on the common path.
+   *
+   * @return whether the window may now break thresholds it did not break before; {@code false} only when the
+   *     outcome provably left every rate and the call count where they were or lower, so the caller may skip
+   *     {@link #exceeds} (which reads counters every recorder writes)
+   */
+  boolean record(long now, Outcome outcome);
 
   /** Whether the window, as of {@code now}, breaks {@code thresholds}. Must not allocate. */
   boolean exceeds(long now, Thresholds thresholds);

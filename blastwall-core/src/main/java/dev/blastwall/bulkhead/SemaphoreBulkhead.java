@@ -5,6 +5,8 @@ import dev.blastwall.internal.Checks;
 import dev.blastwall.time.Cancellable;
 import dev.blastwall.time.Scheduler;
 import dev.blastwall.time.Ticker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -54,14 +56,33 @@ public final class SemaphoreBulkhead {
   private final int maxWaiting;
   private final long maxWaitNanos;
 
-  // Permits held, including those handed straight to a waiter. Never above maxConcurrentCalls, never below 0.
-  private final AtomicInteger inUse = new AtomicInteger();
+  private static final VarHandle TAKEN;
+  private static final VarHandle RETURNED;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      TAKEN = lookup.findVarHandle(SemaphoreBulkhead.class, "taken", long.class);
+      RETURNED = lookup.findVarHandle(SemaphoreBulkhead.class, "returned", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // Permits held = taken - returned: never above maxConcurrentCalls, never below 0. Two counters instead of one
+  // "in use" count because the taken count is also the "acquired" figure of a snapshot, so the success path
+  // needs two atomic updates in all (take, return) instead of three. A permit handed straight from a releaser
+  // to a waiter counts as returned and taken again; a permit taken for a waiter that had already left is given
+  // back by undoing the take.
+  @SuppressWarnings("UnusedVariable") // read and written through TAKEN
+  private volatile long taken;
+  @SuppressWarnings("UnusedVariable") // read and written through RETURNED
+  private volatile long returned;
   // Wait-queue places taken: reserved before a waiter is queued, given back when it leaves the WAITING state.
   private final AtomicInteger waiting = new AtomicInteger();
   // May also hold waiters that were granted or cancelled but not yet unlinked; those are skipped.
   private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
   private final LongAdder rejected = new LongAdder();
-  private final LongAdder acquired = new LongAdder();
 
   private SemaphoreBulkhead(Builder builder) {
     this.name = builder.name;
@@ -217,21 +238,26 @@ public final class SemaphoreBulkhead {
    *     unchanged
    */
   public void release() {
-    if (inUse.get() <= 0) {
+    if (inUse() <= 0) {
       throw overRelease();
     }
-    if (handToOldestWaiter()) {
+    // Without a wait queue nobody can be waiting: skip looking (the queue's head is another shared word).
+    if (maxWaiting > 0 && handToOldestWaiter()) {
       return;
     }
-    int current;
+    long current;
     do {
-      current = inUse.get();
-      if (current <= 0) {
+      // Returned before taken: a count of takes read later can only be higher, so a caller that holds a permit
+      // is never mistaken for one that does not.
+      current = (long) RETURNED.getVolatile(this);
+      if ((long) TAKEN.getVolatile(this) - current <= 0) {
         throw overRelease();
       }
-    } while (!inUse.compareAndSet(current, current - 1));
-    // A waiter may have queued after we looked, seen every permit taken, and parked: offer it the freed permit.
-    drain();
+    } while (!RETURNED.compareAndSet(this, current, current + 1));
+    if (maxWaiting > 0) {
+      // A waiter may have queued after we looked, seen every permit taken, and parked: offer it the freed permit.
+      drain();
+    }
   }
 
   // --- diagnostics --------------------------------------------------------------------------------------------
@@ -250,7 +276,7 @@ public final class SemaphoreBulkhead {
 
   /** Why a caller is refused right now, as used in {@link #rejection}; handy for a rejection event. */
   public String rejectionDetail() {
-    int busy = inUse.get();
+    long busy = inUse();
     int queued = waiting.get();
     String calls = busy + " of " + maxConcurrentCalls + " calls in flight";
     if (maxWaiting == 0) {
@@ -264,13 +290,17 @@ public final class SemaphoreBulkhead {
 
   /** The current counts; each is read separately, so under load they may be a moment apart. */
   public Snapshot snapshot() {
-    return new Snapshot(maxConcurrentCalls, inUse.get(), waiting.get(), rejected.sum(), acquired.sum());
+    // Taken last: permits returned in between make "in use" look lower, never negative or above the maximum.
+    long returnedNow = (long) RETURNED.getVolatile(this);
+    long takenNow = (long) TAKEN.getVolatile(this);
+    int busy = (int) Math.min(maxConcurrentCalls, Math.max(0, takenNow - returnedNow));
+    return new Snapshot(maxConcurrentCalls, busy, waiting.get(), rejected.sum(), takenNow);
   }
 
   @Override
   public String toString() {
     return "SemaphoreBulkhead[" + name + ", maxConcurrentCalls=" + maxConcurrentCalls + ", maxWaiting="
-        + maxWaiting + ", maxWait=" + maxWait() + ", inUse=" + inUse.get() + ", waiting=" + waiting.get() + "]";
+        + maxWaiting + ", maxWait=" + maxWait() + ", inUse=" + inUse() + ", waiting=" + waiting.get() + "]";
   }
 
   /**
@@ -288,22 +318,31 @@ public final class SemaphoreBulkhead {
 
   /** Takes a free permit unless someone is queued: the queue is served first, so a newcomer never jumps it. */
   private boolean tryBarge() {
-    if (waiting.get() == 0 && tryTakePermit()) {
-      acquired.increment();
-      return true;
-    }
-    return false;
+    return (maxWaiting == 0 || waiting.get() == 0) && tryTakePermit();
   }
 
   private boolean tryTakePermit() {
-    int current;
+    long current;
     do {
-      current = inUse.get();
-      if (current >= maxConcurrentCalls) {
+      current = (long) TAKEN.getVolatile(this);
+      // The CAS below succeeds only if no take happened since this read, so every return counted here belongs
+      // to a permit already counted in "current": the check can see too many in use, never too few.
+      if (current - (long) RETURNED.getVolatile(this) >= maxConcurrentCalls) {
         return false;
       }
-    } while (!inUse.compareAndSet(current, current + 1));
+    } while (!TAKEN.compareAndSet(this, current, current + 1));
     return true;
+  }
+
+  /** Undoes a take whose permit nobody used, so it is not counted as acquired. */
+  private void untake() {
+    TAKEN.getAndAdd(this, -1L);
+  }
+
+  /** Permits held now (a moment's reading under concurrency). */
+  private long inUse() {
+    long returnedNow = (long) RETURNED.getVolatile(this);
+    return (long) TAKEN.getVolatile(this) - returnedNow;
   }
 
   private boolean reservePlace() {
@@ -340,7 +379,7 @@ public final class SemaphoreBulkhead {
       if (!handToOldestWaiter()) {
         // The queue held only waiters that had already left; give the permit back and look once more, in case
         // a waiter queued while we held it and was refused.
-        inUse.decrementAndGet();
+        untake();
       }
     }
   }
@@ -353,7 +392,10 @@ public final class SemaphoreBulkhead {
       queue.remove(head);
       if (granted) {
         waiting.decrementAndGet();
-        acquired.increment();
+        // The caller's permit changes hands: returned by the caller, taken by the waiter (so it counts as
+        // acquired). Taken first, so the count in use never dips and lets a newcomer barge in between.
+        TAKEN.getAndAdd(this, 1L);
+        RETURNED.getAndAdd(this, 1L);
         head.onGranted();
         return true;
       }

@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The first attempt of a plain blocking call (made outside any call, default idempotency, no deadline, no attempt
  * timeout, no listener) with its state in local variables, so the common success path allocates nothing and reads
- * the clock once to start the attempt (shared with the retry budget and the rate limiter) and once to time it when
- * the breaker needs the duration. Anything else, a failure or a failed result, hands over to a
+ * the clock only when something needs it: once to start the attempt when the rate limiter or the attempt timing
+ * does (the retry budget shares that reading, and needs none of its own on most calls), and once to time the
+ * attempt when the breaker needs the duration. Anything else, a failure or a failed result, hands over to a
  * {@link BlockingCall} in the state the first attempt left, which goes on exactly as if it had run it.
  *
  * <p>Why not just {@code BlockingCall}: its run state is an object whose {@code run()} is too large to inline, so
@@ -27,9 +28,15 @@ final class FastCall {
   static <T extends @Nullable Object> T call(Pipeline pipeline, Callable<T> task) throws Exception {
     Ticker ticker = pipeline.ticker;
     AttemptGates gates = pipeline.gates;
-    long now = pipeline.readsClockUpFront ? ticker.nanos() : 0;
+    boolean readClock = pipeline.readsClockUpFront;
+    long now = readClock ? ticker.nanos() : 0;
     if (pipeline.depositsRequests) {
-      pipeline.budget.onRequest(ticker, now);
+      if (readClock) {
+        pipeline.budget.onRequest(ticker, now);
+      } else {
+        // now is a placeholder, not a reading: the budget reads its own clock if and when it needs the time.
+        pipeline.budget.onRequest();
+      }
     }
     int permit = gates.isEmpty() ? AttemptGates.NO_PERMIT : gates.admitFirst(now);
     long start = pipeline.timesAttempts && pipeline.admissionMayWait ? ticker.nanos() : now;

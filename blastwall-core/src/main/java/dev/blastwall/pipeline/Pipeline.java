@@ -72,7 +72,7 @@ public final class Pipeline {
   final boolean listening;
   /** Whether calls count as requests in the retry budget. */
   final boolean depositsRequests;
-  /** Whether attempts are timed: only events and the breaker (slow calls) need their durations. */
+  /** Whether attempts are timed: only events and a breaker that counts slow calls need their durations. */
   final boolean timesAttempts;
   /** The call context of a call made outside any call, with the default idempotency: shared, never rebuilt. */
   final CallContext rootContext;
@@ -80,7 +80,10 @@ public final class Pipeline {
   final CallContext rootFirstAttempt;
   /** Whether blocking calls made outside any call, with the default idempotency, start on {@link FastCall}. */
   final boolean fastCalls;
-  /** Whether {@link FastCall} reads the clock before admission: something (budget, limiter, breaker) needs it. */
+  /**
+   * Whether {@link FastCall} reads the clock before admission: the limiter or the attempt timing needs it. The
+   * budget does not: its deposits read no clock, and take this reading when there is one.
+   */
   final boolean readsClockUpFront;
   /** Whether admission may wait, so an attempt's start is read after it. */
   final boolean admissionMayWait;
@@ -102,14 +105,14 @@ public final class Pipeline {
     this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
     this.listener = builder.listener;
     this.listening = builder.listener != EventListener.NONE;
-    this.timesAttempts = listening || builder.breaker != null;
+    this.timesAttempts = listening || (builder.breaker != null && builder.breaker.timesCalls());
     // A pipeline that never retries deposits into its own default budget for nobody; a budget set explicitly may
     // be shared with pipelines that do retry, so it always hears about requests.
     this.depositsRequests = builder.budget != null || retry.maxAttempts() > 1;
     this.rootContext = CallContext.ROOT.withIdempotency(defaultIdempotency);
     this.rootFirstAttempt = rootContext.forAttempt(1, AttemptKind.ORIGINAL, Cancellation.NEVER);
     this.fastCalls = FastCall.applies(this) && rootContext.cancellation() == Cancellation.NEVER;
-    this.readsClockUpFront = timesAttempts || depositsRequests || builder.limiter != null;
+    this.readsClockUpFront = timesAttempts || builder.limiter != null;
     this.admissionMayWait = gates.mayWait();
   }
 

@@ -4,6 +4,7 @@ import dev.blastwall.internal.Checks;
 import dev.blastwall.time.Ticker;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,24 +31,36 @@ import java.util.concurrent.atomic.LongAdder;
  * nothing. A sick upstream is protected because the retries it causes cannot outgrow the traffic that causes
  * them.
  *
- * <p><b>Expiry.</b> The window is split into 10 slots of {@code window / 10} each; a slot's deposits and
- * withdrawals expire together when time moves a whole window past the slot's start, so each one lives between
- * {@code 0.9 * window} and {@code window}. Retries withdrawn against deposits that have since expired still count
- * until they expire themselves: for that while the account is below zero, {@link #balance()} reports 0 and no retry
- * is allowed. Only expiry can take the account below zero; a retry never does.
+ * <p><b>Expiry.</b> The window is split into 10 slots of {@code window / 10} each; a slot's deposits and withdrawals
+ * expire together when time moves a whole window past the slot's start, so each one lives between {@code 0.9 * window}
+ * and {@code window} after the moment it is dated. A withdrawal is dated when it is made. A request is dated at the
+ * clock reading of the next <em>flush</em> (see Concurrency), so it may be dated late: under steady traffic by at most
+ * about {@code window / 160} (1/16 of a slot), and it counts that much longer. When traffic stops, the requests made
+ * since the last flush (about as many as one flush interval, at most 1024 on average) are dated by the next flush
+ * however late it comes, so the budget errs on the generous side by at most that many requests. Retries withdrawn
+ * against deposits that have since expired still count until they expire themselves: for that while the account is
+ * below zero, {@link #balance()} reports 0 and no retry is allowed. Only expiry can take the account below zero; a
+ * retry never does.
  *
  * <p><b>Units.</b> Internally the account is kept in millionths of a retry (a request deposits
  * {@code percentCanRetry} retries, a retry withdraws one), which is the same ratio as above without
  * floating-point drift. {@code percentCanRetry} is therefore honoured to 6 decimal places.
  *
- * <p><b>Concurrency.</b> Requests are far more frequent than retries, so a request only bumps a striped counter of
- * its slot (a {@link LongAdder}: threads that collide move to separate cells instead of fighting over one word),
- * and a retry pays for the exactness instead: it sums the live slots' requests and withdraws with one
- * compare-and-set on the shared total of live withdrawals, which serialises retries against each other.
+ * <p><b>Concurrency.</b> Requests are far more frequent than retries, and on the success path of a call reading
+ * the clock costs more than all the rest of a deposit. So a request only bumps one budget-wide striped counter (a
+ * {@link LongAdder}: threads that collide move to separate cells instead of fighting over one word) and reads no
+ * clock. One request in {@code n}, picked at random, flushes: it reads the clock, expires old slots and dates every
+ * request not yet dated into the current slot, at its own clock reading. {@code n} adapts at every flush to the
+ * request rate measured since the previous one, aiming at 16 flushes per slot: 1 (every request flushes) at low
+ * traffic or while the clock does not move, up to 1024 (a power of two, so that about {@code n} requests,
+ * geometrically distributed, wait for a flush). A retry, {@link #balance()} and every flush first date every
+ * pending request, so the counts behind a retry decision are exact: every request made before it counts; only
+ * the dating is batched. A retry then withdraws with one compare-and-set on the shared total of live withdrawals,
+ * which serialises retries against each other.
  *
- * <p>Thread-safe and lock-free. Recording a request or acquiring a retry allocates nothing once a slot's counter
- * has its cells; only moving on to a new slot does (a few small objects, once per slot duration, whatever the
- * traffic).
+ * <p>Thread-safe and lock-free. Recording a request or acquiring a retry allocates nothing once the request
+ * counter has its cells; only moving on to a new slot does (a few small objects, once per slot duration, whatever
+ * the traffic).
  */
 public final class RatioRetryBudget implements RetryBudget {
 
@@ -56,6 +69,12 @@ public final class RatioRetryBudget implements RetryBudget {
 
   /** Account units per retry: the account counts millionths of a retry. */
   static final long UNITS_PER_RETRY = 1_000_000L;
+
+  /** How many flushes per slot duration the flush interval aims at: bounds how late a request is dated. */
+  static final int FLUSHES_PER_SLOT = 16;
+
+  /** The longest flush interval, in requests (a power of two): bounds how many requests wait for a flush. */
+  static final int MAX_FLUSH_INTERVAL = 1024;
 
   static final double DEFAULT_PERCENT_CAN_RETRY = 0.1;
   static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
@@ -81,12 +100,30 @@ public final class RatioRetryBudget implements RetryBudget {
   /** Slot {@code i} holds the epoch {@code e} with {@code e mod SLOTS == i}; epochs only ever grow. */
   private final AtomicReferenceArray<Slot> slots;
 
+  /** Every request ever made (with a non-zero deposit); never reset. */
+  private final LongAdder requested = new LongAdder();
+
+  /**
+   * How many of {@link #requested} a flush has claimed: each is counted from that moment and then put into
+   * exactly one slot. Only grows, and never past {@code requested}.
+   */
+  private final AtomicLong dated = new AtomicLong();
+
+  /** The requests of every sealed slot: {@code dated - expiredRequests} are the requests that still count. */
+  private final AtomicLong expiredRequests = new AtomicLong();
+
   /**
    * The units withdrawn in every live slot, kept apart so concurrent retries serialise on one CAS. Each
    * withdrawal is added here once and to exactly one slot; each slot's withdrawals are subtracted once, when it
    * is sealed, so this equals the sum of the unsealed slots' withdrawals whenever no operation is in flight.
    */
   private final AtomicLong liveWithdrawn = new AtomicLong();
+
+  /** Flush one request in {@code flushMask + 1}: 0 flushes every request. Adapted at each flush. */
+  private volatile int flushMask;
+
+  /** The clock reading of the latest flush that dated anything, to measure the request rate. */
+  private volatile long lastFlushNanos;
 
   private RatioRetryBudget(Builder builder) {
     this.percentCanRetry = builder.percentCanRetry;
@@ -102,6 +139,7 @@ public final class RatioRetryBudget implements RetryBudget {
         (long) minRetriesPerSecond * windowMicros + (long) minRetriesPerSecond * (windowNanos % 1_000) / 1_000;
     this.slotNanos = windowNanos / SLOTS;
     this.originNanos = ticker.nanos();
+    this.lastFlushNanos = originNanos;
 
     this.slots = new AtomicReferenceArray<>(SLOTS);
     for (int index = 0; index < SLOTS; index++) {
@@ -130,25 +168,35 @@ public final class RatioRetryBudget implements RetryBudget {
     return minRetriesPerSecond;
   }
 
+  /** Counts the request; reads the clock only when this request is the one that flushes (see the class doc). */
   @Override
   public void onRequest() {
     if (depositUnits != 0) {
-      deposit(ticker.nanos());
+      requested.increment();
+      if (flushDue()) {
+        flush(ticker.nanos());
+      }
     }
   }
 
-  /** Uses {@code nowNanos} when {@code clock} is this budget's own ticker, saving a clock read. */
+  /**
+   * Like {@link #onRequest()}; a flush uses {@code nowNanos} when {@code clock} is this budget's own ticker,
+   * saving a clock read.
+   */
   @Override
   public void onRequest(Ticker clock, long nowNanos) {
     if (depositUnits != 0) {
-      deposit(clock == ticker ? nowNanos : ticker.nanos());
+      requested.increment();
+      if (flushDue()) {
+        flush(clock == ticker ? nowNanos : ticker.nanos());
+      }
     }
   }
 
-  private void deposit(long nowNanos) {
-    // A slot is replaced only a whole window after its start, when this request would have expired anyway; so a
-    // request that lands in a slot just replaced under it loses nothing that would still count.
-    currentSlot(epochOf(nowNanos)).requests.increment();
+  /** Whether this request flushes: always while the mask is 0, else with probability {@code 1 / (mask + 1)}. */
+  private boolean flushDue() {
+    int mask = flushMask;
+    return mask == 0 || (ThreadLocalRandom.current().nextInt() & mask) == 0;
   }
 
   /** Does nothing: this budget counts requests, not outcomes. */
@@ -161,8 +209,10 @@ public final class RatioRetryBudget implements RetryBudget {
 
   @Override
   public boolean tryAcquireRetry() {
-    // Expire old slots first so that deposits past the window cannot be spent.
-    Slot slot = currentSlot(epochNow());
+    // Expire old slots first so that deposits past the window cannot be spent, and date pending requests so
+    // that they can.
+    long epoch = flush(ticker.nanos());
+    Slot slot = currentSlot(epoch);
     long withdrawn;
     do {
       // Withdrawals before deposits: an expiry in between then makes this look poorer, never richer, and the
@@ -193,18 +243,33 @@ public final class RatioRetryBudget implements RetryBudget {
 
   /** The account in millionths of a retry, not clamped at zero: what the stress tests check never goes negative. */
   long accountUnits() {
-    expireUpTo(epochNow());
+    flush(ticker.nanos());
     long withdrawn = liveWithdrawn.get();
     return reserveUnits + depositedUnits() - withdrawn;
   }
 
-  /** The units deposited by the requests of every slot now in the ring. */
+  /** Requests made so far, dated or not: for tests. */
+  long requestedCount() {
+    return requested.sum();
+  }
+
+  /** Requests a flush has dated so far: for tests. */
+  long datedCount() {
+    return dated.get();
+  }
+
+  /** The current flush mask (one request in {@code mask + 1} flushes): for tests. */
+  int flushMask() {
+    return flushMask;
+  }
+
+  /** The units deposited by the requests that still count. */
   private long depositedUnits() {
-    long requests = 0;
-    for (int index = 0; index < SLOTS; index++) {
-      requests += slots.get(index).requests.sum();
-    }
-    return requests * depositUnits;
+    // Dated before expired: a batch dated and expired in between is then subtracted without having been added,
+    // which looks poorer, never richer (as withdrawals before deposits in tryAcquireRetry).
+    long live = dated.get();
+    live -= expiredRequests.get();
+    return live * depositUnits;
   }
 
   @Override
@@ -218,6 +283,52 @@ public final class RatioRetryBudget implements RetryBudget {
         + ", balance="
         + balance()
         + "]";
+  }
+
+  /**
+   * Expires the slots that time has moved past, then dates every request not yet dated at {@code nowNanos} and
+   * adapts the flush interval; returns the epoch of {@code nowNanos}.
+   */
+  private long flush(long nowNanos) {
+    long epoch = epochOf(nowNanos);
+    expireUpTo(epoch);
+    long total = requested.sum();
+    long before;
+    do {
+      before = dated.get();
+      if (total <= before) {
+        // Nothing pending, or a flush that summed later has claimed these requests (they count already).
+        return epoch;
+      }
+    } while (!dated.compareAndSet(before, total));
+    // The batch counts from the CAS on (the account reads dated); the slot only decides when it expires.
+    long batch = total - before;
+    Slot slot = slots.get(indexOf(epoch));
+    while (!slot.tryAddRequests(batch)) {
+      // Sealed under us: only possible once a whole window has passed since nowNanos; a fresher slot does.
+      slot = currentSlot(epochNow());
+    }
+    adaptFlushInterval(nowNanos, batch);
+    return epoch;
+  }
+
+  /**
+   * Sets the flush mask so that, at the rate of {@code batch} requests since the previous flush, about one flush
+   * happens per {@code 1 / FLUSHES_PER_SLOT} of a slot. Racing flushes may overwrite each other's estimate; any
+   * of them is a fair one.
+   */
+  private void adaptFlushInterval(long nowNanos, long batch) {
+    long elapsed = nowNanos - lastFlushNanos;
+    if (elapsed <= 0) {
+      // No time seen to pass (a still fake ticker, or a caller's earlier reading): no rate to measure, so keep
+      // the mask, which stays 0 on a ticker that never moves and keeps tests exact.
+      return;
+    }
+    lastFlushNanos = nowNanos;
+    // In double: batch * slotNanos may not fit a long.
+    double expected = batch * ((double) slotNanos / FLUSHES_PER_SLOT) / elapsed;
+    int interval = expected >= MAX_FLUSH_INTERVAL ? MAX_FLUSH_INTERVAL : Math.max(1, (int) expected);
+    flushMask = Integer.highestOneBit(interval) - 1;
   }
 
   /** The slot for {@code epoch}, after expiring every slot that time has moved past. */
@@ -253,9 +364,11 @@ public final class RatioRetryBudget implements RetryBudget {
       Slot fresh = new Slot(wanted);
       while (slot.epoch < wanted) {
         if (slots.compareAndSet(index, slot, fresh)) {
-          // Only the thread that swapped the slot out seals it, so each slot is subtracted exactly once. Its
-          // requests leave with it: the sum of the ring no longer sees them.
-          liveWithdrawn.addAndGet(-slot.seal());
+          // Only the thread that swapped the slot out seals it, so each slot is subtracted exactly once. Requests
+          // before withdrawals: a retry reads withdrawals first, so it can see both gone or only the requests
+          // gone (poorer), never only the withdrawals gone (richer).
+          expiredRequests.addAndGet(slot.sealRequests());
+          liveWithdrawn.addAndGet(-slot.sealWithdrawals());
           break;
         }
         slot = slots.get(index);
@@ -276,29 +389,43 @@ public final class RatioRetryBudget implements RetryBudget {
   private static final class Slot {
 
     final long epoch;
-    /** Striped: every request of every thread lands here, so threads must not contend on one word. */
-    final LongAdder requests = new LongAdder();
+    /** Requests dated into this slot: only flushes add here, a few times per slot duration, so one word will do. */
+    private final AtomicLong requests = new AtomicLong();
     private final AtomicLong withdrawn = new AtomicLong();
 
     Slot(long epoch) {
       this.epoch = epoch;
     }
 
+    /** Adds {@code count} to the requests unless the slot has been sealed. */
+    boolean tryAddRequests(long count) {
+      return tryAdd(requests, count);
+    }
+
     /** Adds {@code units} to the withdrawals unless the slot has been sealed. */
     boolean tryWithdraw(long units) {
-      long current;
-      do {
-        current = withdrawn.get();
-        if (current == SEALED) {
-          return false;
-        }
-      } while (!withdrawn.compareAndSet(current, current + units));
-      return true;
+      return tryAdd(withdrawn, units);
+    }
+
+    /** Closes the slot to further requests and returns how many it held. */
+    long sealRequests() {
+      return requests.getAndSet(SEALED);
     }
 
     /** Closes the slot to further withdrawals and returns what it held. */
-    long seal() {
+    long sealWithdrawals() {
       return withdrawn.getAndSet(SEALED);
+    }
+
+    private static boolean tryAdd(AtomicLong counter, long amount) {
+      long current;
+      do {
+        current = counter.get();
+        if (current == SEALED) {
+          return false;
+        }
+      } while (!counter.compareAndSet(current, current + amount));
+      return true;
     }
   }
 

@@ -41,8 +41,10 @@ public interface RetryBudget {
 
   /**
    * Like {@link #onRequest()}, at {@code nowNanos} as just read from {@code ticker}: a budget that keeps time on
-   * that same ticker may use the reading instead of reading its clock again (a clock read costs as much as the
-   * rest of the deposit). By default it ignores both and calls {@link #onRequest()}.
+   * that same ticker may use the reading, if it needs the time at all, instead of reading its clock again (a clock
+   * read costs more than the rest of a deposit). Callers with no reading at hand call {@link #onRequest()} rather
+   * than reading the clock for this: {@link RatioRetryBudget} needs the time only on the few requests that date
+   * the others. By default it ignores both and calls {@link #onRequest()}.
    */
   default void onRequest(Ticker ticker, long nowNanos) {
     onRequest();

@@ -56,14 +56,44 @@ class WindowPropertiesTest {
       CountWindow window = new CountWindow(run.size());
       List<Outcome> all = new ArrayList<>();
       for (Step step : run.steps()) {
-        window.record(0, step.outcome());
+        boolean exceededBefore = window.exceeds(0, run.thresholds());
+        boolean mayTrip = window.record(0, step.outcome());
         all.add(step.outcome());
         Counts expected = tally(all.subList(Math.max(0, all.size() - run.size()), all.size()));
         assertThat(window.counts(0)).isEqualTo(expected);
-        assertThat(window.exceeds(0, run.thresholds()))
-            .isEqualTo(run.thresholds().exceeded(expected.calls(), expected.failures(), expected.slowCalls()));
+        boolean exceeded = run.thresholds().exceeded(expected.calls(), expected.failures(), expected.slowCalls());
+        assertThat(window.exceeds(0, run.thresholds())).isEqualTo(exceeded);
+        if (exceeded && !exceededBefore) {
+          // The breaker skips the threshold check when record says nothing can trip: that must never hide a trip.
+          assertThat(mayTrip).as("record must report an outcome that newly breaks the thresholds").isTrue();
+        }
       }
     });
+  }
+
+  @Test
+  void countWindowSlotIsTheClaimModuloTheSizeWithoutDividing() {
+    forAll(random -> new long[] {edgeOr(random, 1, CircuitBreaker.MAX_WINDOW_CALLS, 1, 2, 3, 100, 99_999),
+        edgeOr(random, 0, Long.MAX_VALUE, 0, 0xFFFF_FFFFL, 0x1_0000_0000L, Long.MAX_VALUE)}, pair -> {
+      int size = (int) pair[0];
+      long claim = pair[1];
+      assertThat(new CountWindow(size).slotOf(claim)).isEqualTo((int) ((claim & 0xFFFF_FFFFL) % size));
+    });
+  }
+
+  @Test
+  void countWindowSaysNothingCanTripOnlyForASuccessReplacingAnOutcome() {
+    CountWindow window = new CountWindow(2);
+    assertThat(window.record(0, Outcome.SUCCESS)).as("first call fills an empty slot").isTrue();
+    assertThat(window.record(0, Outcome.SUCCESS)).isTrue();
+    assertThat(window.record(0, Outcome.SUCCESS)).as("success replaces success").isFalse();
+    assertThat(window.record(0, Outcome.FAILURE)).isTrue();
+    assertThat(window.record(0, Outcome.SUCCESS)).as("success replaces success").isFalse();
+    assertThat(window.record(0, Outcome.SLOW)).as("a slow call replacing a failure raises the slow rate").isTrue();
+    assertThat(window.record(0, Outcome.SUCCESS)).as("success replaces success").isFalse();
+    assertThat(window.record(0, Outcome.SUCCESS)).as("success replaces a slow call: rates fall").isFalse();
+    assertThat(window.record(0, Outcome.FAILURE)).isTrue();
+    assertThat(window.record(0, Outcome.SUCCESS)).as("success replaces a failure: rates fall").isFalse();
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -71,6 +72,7 @@ class BulkheadStressTest {
     Scheduler scheduler = Scheduler.system();
     Occupancy occupancy = new Occupancy();
     AtomicInteger snapshotOverLimit = new AtomicInteger();
+    AtomicLong granted = new AtomicLong();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     Ticker real = Ticker.system();
     long start = real.nanos();
@@ -82,6 +84,7 @@ class BulkheadStressTest {
         try {
           for (int i = 0; i < MAX_ITERATIONS_PER_THREAD && real.nanos() - start < RUN_NANOS; i++) {
             if (takePermit(bulkhead, scheduler, random)) {
+              granted.incrementAndGet();
               try {
                 occupancy.enter();
                 try {
@@ -134,7 +137,8 @@ class BulkheadStressTest {
     assertThat(occupancy.inside.get()).isZero();
     assertThat(occupancy.maxSeen.get()).as("most calls inside at once").isBetween(1, LIMIT);
     assertThat(snapshotOverLimit.get()).isZero();
-    assertThat(snapshot.acquired()).isPositive();
+    // Grants that an interrupted or cancelled caller passed on count too, so at least what the callers got.
+    assertThat(snapshot.acquired()).isPositive().isGreaterThanOrEqualTo(granted.get());
     // Every permit is still there.
     for (int i = 0; i < LIMIT; i++) {
       assertThat(bulkhead.tryAcquire()).isTrue();

@@ -224,6 +224,7 @@ class SemaphoreBulkheadTest {
     assertThat(outcome.get()).isTrue();
     bulkhead.release();
     assertThat(bulkhead.snapshot().inUse()).isZero();
+    assertThat(bulkhead.snapshot().acquired()).as("the first caller's permit and the waiter's").isEqualTo(2);
   }
 
   @Test
@@ -239,6 +240,8 @@ class SemaphoreBulkheadTest {
     assertThat(first).isCompletedWithValue(true);
     assertThat(newcomer).isNotDone();
     assertThat(bulkhead.tryAcquire()).isFalse();
+    assertThat(bulkhead.snapshot().acquired()).isEqualTo(3);
+    assertThat(bulkhead.snapshot().inUse()).isEqualTo(2);
   }
 
   @Test
