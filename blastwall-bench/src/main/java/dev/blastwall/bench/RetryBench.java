@@ -1,6 +1,7 @@
 package dev.blastwall.bench;
 
 import dev.blastwall.pipeline.Pipeline;
+import dev.blastwall.retry.RetryBudget;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.function.CheckedSupplier;
@@ -19,7 +20,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Retry alone (3 attempts, no backoff; Blastwall with its retry budget), on the success path. */
+/**
+ * Retry alone (3 attempts, no backoff; Blastwall with its retry budget, and without one as {@code blastwallNoBudget}),
+ * on the success path.
+ */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -31,18 +35,26 @@ public class RetryBench {
   private static final CheckedSupplier<String> FS_TASK = () -> Payload.VALUE;
 
   final Pipeline pipeline = Policies.pipeline().retry(Policies.retry()).retryBudget(Policies.budget()).build();
+  final Pipeline unbudgeted =
+      Policies.pipeline().retry(Policies.retry()).retryBudget(RetryBudget.unlimited()).build();
   final Callable<String> r4j = Retry.decorateCallable(Policies.r4jRetry(), Payload.TASK);
   final FailsafeExecutor<Object> failsafe = Failsafe.with(Policies.fsRetry());
 
   /** Every benchmark of this class returns the payload's value (checked once per fork, before measuring). */
   @Setup(Level.Trial)
   public void checkResults() {
-    Check.returnsValue(this::blastwall, this::resilience4j, this::failsafe);
+    Check.returnsValue(this::blastwall, this::blastwallNoBudget, this::resilience4j, this::failsafe);
   }
 
   @Benchmark
   public String blastwall() throws Exception {
     return pipeline.call(Payload.TASK);
+  }
+
+  /** Retry without a budget, like Resilience4j's: the retry mechanism alone. */
+  @Benchmark
+  public String blastwallNoBudget() throws Exception {
+    return unbudgeted.call(Payload.TASK);
   }
 
   @Benchmark

@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * running failure and slow-call counts are adjusted by what really left and entered the slot, and so never drift,
  * even when a fast recorder laps a slow one on the same slot. Lock-free; never allocates after construction.
  *
+ * <p>While the window is full and holds successes only, a success is not recorded at all: the window would be
+ * the same with it, and skipping the claim keeps a healthy upstream's breaker free of shared writes.
+ *
  * <p>The slot is the low 32 bits of the claim number modulo the size, by multiplication with a precomputed
  * inverse instead of a division (a 64-bit division costs as much as the rest of the recording). When the claim
  * number passes a multiple of 2^32 the ring restarts at slot 0 once; the counts stay exact because they follow
@@ -47,6 +50,12 @@ final class CountWindow implements Window {
    */
   @Override
   public boolean record(long now, Outcome outcome) {
+    if (outcome == Outcome.SUCCESS && failures.get() == 0 && slowCalls.get() == 0 && recorded.get() >= size) {
+      // A full window of successes only (a healthy upstream, the common case): one more success leaves it
+      // exactly as it is, so nothing is written at all; the words read here stay shared by every core instead
+      // of moving to whichever recorded last.
+      return false;
+    }
     long claim = recorded.getAndIncrement();
     int slot = slotOf(claim);
     if (slots.get(slot) == outcome.code) {

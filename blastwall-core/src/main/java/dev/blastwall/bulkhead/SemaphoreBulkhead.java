@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -56,28 +57,27 @@ public final class SemaphoreBulkhead {
   private final int maxWaiting;
   private final long maxWaitNanos;
 
-  private static final VarHandle TAKEN;
-  private static final VarHandle RETURNED;
+  private static final VarHandle STATE;
 
   static {
     try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      TAKEN = lookup.findVarHandle(SemaphoreBulkhead.class, "taken", long.class);
-      RETURNED = lookup.findVarHandle(SemaphoreBulkhead.class, "returned", long.class);
+      STATE = MethodHandles.lookup().findVarHandle(SemaphoreBulkhead.class, "state", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  // Permits held = taken - returned: never above maxConcurrentCalls, never below 0. Two counters instead of one
-  // "in use" count because the taken count is also the "acquired" figure of a snapshot, so the success path
-  // needs two atomic updates in all (take, return) instead of three. A permit handed straight from a releaser
-  // to a waiter counts as returned and taken again; a permit taken for a waiter that had already left is given
-  // back by undoing the take.
-  @SuppressWarnings("UnusedVariable") // read and written through TAKEN
-  private volatile long taken;
-  @SuppressWarnings("UnusedVariable") // read and written through RETURNED
-  private volatile long returned;
+  private static final long HELD_MASK = 0xFFFF_FFFFL;
+  private static final long ONE_HELD = 1L;
+  private static final long ONE_ACQUIRED = 1L << 32;
+
+  // One word for both counts, so taking a permit is one compare-and-set (as in a plain semaphore) and still counts
+  // the acquisition: the low 32 bits are the permits held (never above maxConcurrentCalls, never below 0), the
+  // high 32 bits the acquisitions modulo 2^32, whose wrap-arounds acquiredWraps counts. A permit handed straight
+  // from a releaser to a waiter stays held and counts as acquired again.
+  @SuppressWarnings("UnusedVariable") // read and written through STATE
+  private volatile long state;
+  private final AtomicLong acquiredWraps = new AtomicLong();
   // Wait-queue places taken: reserved before a waiter is queued, given back when it leaves the WAITING state.
   private final AtomicInteger waiting = new AtomicInteger();
   // May also hold waiters that were granted or cancelled but not yet unlinked; those are skipped.
@@ -238,22 +238,22 @@ public final class SemaphoreBulkhead {
    *     unchanged
    */
   public void release() {
-    if (inUse() <= 0) {
-      throw overRelease();
-    }
     // Without a wait queue nobody can be waiting: skip looking (the queue's head is another shared word).
-    if (maxWaiting > 0 && handToOldestWaiter()) {
-      return;
+    if (maxWaiting > 0) {
+      if (held((long) STATE.getVolatile(this)) <= 0) {
+        throw overRelease();
+      }
+      if (handToOldestWaiter()) {
+        return;
+      }
     }
     long current;
     do {
-      // Returned before taken: a count of takes read later can only be higher, so a caller that holds a permit
-      // is never mistaken for one that does not.
-      current = (long) RETURNED.getVolatile(this);
-      if ((long) TAKEN.getVolatile(this) - current <= 0) {
+      current = (long) STATE.getVolatile(this);
+      if (held(current) <= 0) {
         throw overRelease();
       }
-    } while (!RETURNED.compareAndSet(this, current, current + 1));
+    } while (!STATE.compareAndSet(this, current, current - ONE_HELD));
     if (maxWaiting > 0) {
       // A waiter may have queued after we looked, seen every permit taken, and parked: offer it the freed permit.
       drain();
@@ -276,7 +276,7 @@ public final class SemaphoreBulkhead {
 
   /** Why a caller is refused right now, as used in {@link #rejection}; handy for a rejection event. */
   public String rejectionDetail() {
-    long busy = inUse();
+    long busy = held((long) STATE.getVolatile(this));
     int queued = waiting.get();
     String calls = busy + " of " + maxConcurrentCalls + " calls in flight";
     if (maxWaiting == 0) {
@@ -290,17 +290,16 @@ public final class SemaphoreBulkhead {
 
   /** The current counts; each is read separately, so under load they may be a moment apart. */
   public Snapshot snapshot() {
-    // Taken last: permits returned in between make "in use" look lower, never negative or above the maximum.
-    long returnedNow = (long) RETURNED.getVolatile(this);
-    long takenNow = (long) TAKEN.getVolatile(this);
-    int busy = (int) Math.min(maxConcurrentCalls, Math.max(0, takenNow - returnedNow));
-    return new Snapshot(maxConcurrentCalls, busy, waiting.get(), rejected.sum(), takenNow);
+    long wraps = acquiredWraps.get();
+    long current = (long) STATE.getVolatile(this);
+    long acquired = (wraps << 32) + (current >>> 32);
+    return new Snapshot(maxConcurrentCalls, held(current), waiting.get(), rejected.sum(), acquired);
   }
 
   @Override
   public String toString() {
     return "SemaphoreBulkhead[" + name + ", maxConcurrentCalls=" + maxConcurrentCalls + ", maxWaiting="
-        + maxWaiting + ", maxWait=" + maxWait() + ", inUse=" + inUse() + ", waiting=" + waiting.get() + "]";
+        + maxWaiting + ", maxWait=" + maxWait() + ", inUse=" + held((long) STATE.getVolatile(this)) + ", waiting=" + waiting.get() + "]";
   }
 
   /**
@@ -324,25 +323,43 @@ public final class SemaphoreBulkhead {
   private boolean tryTakePermit() {
     long current;
     do {
-      current = (long) TAKEN.getVolatile(this);
-      // The CAS below succeeds only if no take happened since this read, so every return counted here belongs
-      // to a permit already counted in "current": the check can see too many in use, never too few.
-      if (current - (long) RETURNED.getVolatile(this) >= maxConcurrentCalls) {
+      current = (long) STATE.getVolatile(this);
+      if (held(current) >= maxConcurrentCalls) {
         return false;
       }
-    } while (!TAKEN.compareAndSet(this, current, current + 1));
+    } while (!STATE.compareAndSet(this, current, current + ONE_ACQUIRED + ONE_HELD));
+    countWrap(current);
     return true;
   }
 
-  /** Undoes a take whose permit nobody used, so it is not counted as acquired. */
+  /** Undoes a take whose permit nobody used, so it is neither held nor counted as acquired. */
   private void untake() {
-    TAKEN.getAndAdd(this, -1L);
+    long before = (long) STATE.getAndAdd(this, -(ONE_ACQUIRED + ONE_HELD));
+    if ((before >>> 32) == 0) {
+      acquiredWraps.decrementAndGet(); // the take being undone was the one that wrapped the count
+    }
   }
 
-  /** Permits held now (a moment's reading under concurrency). */
-  private long inUse() {
-    long returnedNow = (long) RETURNED.getVolatile(this);
-    return (long) TAKEN.getVolatile(this) - returnedNow;
+  /** Counts the acquisition of a permit that stays held (handed from a releaser to a waiter). */
+  private void countHandOver() {
+    countWrap((long) STATE.getAndAdd(this, ONE_ACQUIRED));
+  }
+
+  /** Notes that the acquisition count wrapped when the one just added to {@code before} overflowed it. */
+  private void countWrap(long before) {
+    if ((before >>> 32) == HELD_MASK) {
+      acquiredWraps.incrementAndGet();
+    }
+  }
+
+  /** Starts the acquisition count at {@code count} (no permit held): lets tests cross the 2^32 wrap quickly. */
+  void startAcquiredCountAt(long count) {
+    acquiredWraps.set(count >>> 32);
+    STATE.setVolatile(this, (count & HELD_MASK) << 32);
+  }
+
+  private static int held(long state) {
+    return (int) (state & HELD_MASK);
   }
 
   private boolean reservePlace() {
@@ -392,10 +409,8 @@ public final class SemaphoreBulkhead {
       queue.remove(head);
       if (granted) {
         waiting.decrementAndGet();
-        // The caller's permit changes hands: returned by the caller, taken by the waiter (so it counts as
-        // acquired). Taken first, so the count in use never dips and lets a newcomer barge in between.
-        TAKEN.getAndAdd(this, 1L);
-        RETURNED.getAndAdd(this, 1L);
+        // The caller's permit changes hands: it stays held, and counts as acquired by the waiter.
+        countHandOver();
         head.onGranted();
         return true;
       }

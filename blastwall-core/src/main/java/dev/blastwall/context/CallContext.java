@@ -2,6 +2,7 @@ package dev.blastwall.context;
 
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.ContextBinding;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -30,7 +31,6 @@ public final class CallContext {
   /** Bigger than any real use; baggage is for a few ids, not a data channel. */
   public static final int MAX_BAGGAGE_ENTRIES = 16;
 
-  private static final ThreadLocal<@Nullable CallContext> CURRENT = new ThreadLocal<>();
 
   private final @Nullable Deadline deadline;
   private final Criticality criticality;
@@ -56,7 +56,8 @@ public final class CallContext {
 
   /** The context bound to this thread, or {@link #ROOT} outside any call. */
   public static CallContext current() {
-    CallContext current = CURRENT.get();
+    ContextBinding binding = ContextBinding.ofThisThread();
+    CallContext current = binding != null ? binding.context : null;
     return current != null ? current : ROOT;
   }
 
@@ -212,15 +213,15 @@ public final class CallContext {
    * hooks that enter and leave in separate callbacks (interceptors).
    */
   public CallContext attach() {
-    CallContext previous = current();
-    CURRENT.set(this == ROOT ? null : this);
-    return previous;
+    ContextBinding binding = ContextBinding.forThisThread();
+    CallContext previous = binding.context;
+    binding.context = this;
+    return previous != null ? previous : ROOT;
   }
 
   /** Restores {@code previous}, the value {@link #attach()} returned. */
   public void detach(CallContext previous) {
-    // set(null), not remove(): removing the thread's entry would make the next attach allocate a new one.
-    CURRENT.set(previous == ROOT ? null : previous);
+    ContextBinding.forThisThread().context = previous;
   }
 
   /** {@code task} bound to this context, wherever it runs. */

@@ -1,6 +1,8 @@
 package dev.blastwall.pipeline;
 
+import dev.blastwall.context.CallContext;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.internal.ContextBinding;
 import dev.blastwall.time.Ticker;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +27,12 @@ final class FastCall {
     return !pipeline.listening && pipeline.timeoutNanos < 0 && pipeline.attemptTimeoutNanos < 0;
   }
 
-  static <T extends @Nullable Object> T call(Pipeline pipeline, Callable<T> task) throws Exception {
+  /**
+   * Runs the call; {@code binding} is this thread's context binding, which holds no context (the call is made
+   * outside any call) and gets the first attempt's context while the task runs.
+   */
+  static <T extends @Nullable Object> T call(Pipeline pipeline, Callable<T> task, ContextBinding binding)
+      throws Exception {
     Ticker ticker = pipeline.ticker;
     AttemptGates gates = pipeline.gates;
     boolean readClock = pipeline.readsClockUpFront;
@@ -42,7 +49,7 @@ final class FastCall {
     long start = pipeline.timesAttempts && pipeline.admissionMayWait ? ticker.nanos() : now;
     T value;
     try {
-      value = pipeline.rootFirstAttempt.call(task);
+      value = callBound(binding, pipeline.rootFirstAttempt, task);
     } catch (Throwable failure) {
       return new BlockingCall<>(pipeline, task, permit, start).afterFirstAttemptThrew(failure);
     }
@@ -56,5 +63,17 @@ final class FastCall {
     }
     pipeline.budget.onAttemptSucceeded();
     return value;
+  }
+
+  /** {@code context.call(task)}, on a binding already looked up. */
+  private static <T extends @Nullable Object> T callBound(ContextBinding binding, CallContext context,
+      Callable<T> task) throws Exception {
+    CallContext previous = binding.context;
+    binding.context = context;
+    try {
+      return task.call();
+    } finally {
+      binding.context = previous;
+    }
   }
 }

@@ -9,8 +9,9 @@ import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.event.EventListener;
 import dev.blastwall.hedge.HedgePolicy;
-import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.ContextBinding;
+import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
@@ -172,9 +173,13 @@ public final class Pipeline {
       // Hedged attempts overlap, so each runs on its own virtual thread while this one waits for the winner.
       return HedgedBlocking.await(callAsync(idempotency, () -> HedgedBlocking.onVirtualThread(task)));
     }
-    CallContext parent = CallContext.current();
+    // The binding directly, not CallContext.current(): the fast path then binds its attempt's context without
+    // looking the thread's binding up again.
+    ContextBinding binding = ContextBinding.ofThisThread();
+    CallContext bound = binding != null ? binding.context : null;
+    CallContext parent = bound != null ? bound : CallContext.ROOT;
     if (fastCalls && parent == CallContext.ROOT && idempotency.equals(defaultIdempotency)) {
-      return FastCall.call(this, task);
+      return FastCall.call(this, task, binding != null ? binding : ContextBinding.forThisThread());
     }
     return new BlockingCall<>(this, parent, idempotency, task).run();
   }

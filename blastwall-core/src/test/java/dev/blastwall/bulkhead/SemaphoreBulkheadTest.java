@@ -228,6 +228,29 @@ class SemaphoreBulkheadTest {
   }
 
   @Test
+  void theAcquiredCountCrossesTwoToThe32() {
+    SemaphoreBulkhead bulkhead = queueing(2, 1, Duration.ofSeconds(1));
+    long start = (1L << 32) - 2;
+    bulkhead.startAcquiredCountAt(start);
+
+    assertThat(bulkhead.tryAcquire()).isTrue();
+    assertThat(bulkhead.tryAcquire()).isTrue();
+    CompletableFuture<Boolean> waiter = bulkhead.acquireAsync(NO_DEADLINE, scheduler);
+    bulkhead.release(); // handed to the waiter: counted as acquired, still held
+
+    assertThat(waiter).isCompletedWithValue(true);
+    assertThat(bulkhead.snapshot().acquired()).isEqualTo(start + 3);
+    assertThat(bulkhead.snapshot().inUse()).isEqualTo(2);
+    bulkhead.release();
+    bulkhead.release();
+    assertThat(bulkhead.snapshot().inUse()).isZero();
+    assertThat(bulkhead.snapshot().acquired()).isEqualTo(start + 3);
+    assertThat(bulkhead.tryAcquire()).isTrue();
+    assertThat(bulkhead.snapshot().acquired()).isEqualTo(start + 4);
+    bulkhead.release();
+  }
+
+  @Test
   void aNewcomerDoesNotJumpTheQueue() {
     SemaphoreBulkhead bulkhead = queueing(2, 2, Duration.ofSeconds(1));
     bulkhead.tryAcquire();
