@@ -3,6 +3,7 @@ package dev.blastwall.grpc.balance;
 import dev.blastwall.balance.Endpoint;
 import dev.blastwall.balance.Selector;
 import dev.blastwall.balance.Selectors;
+import dev.blastwall.failure.AttemptTimeoutException;
 import dev.blastwall.time.RandomSource;
 import dev.blastwall.time.Ticker;
 import io.grpc.CallOptions;
@@ -95,31 +96,39 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
 
     /** Called by a stream tracer, on any thread, when a call routed here closes. */
     void record(Status status) {
-      if (isBackendFailure(status.getCode())) {
+      if (isBackendFailure(status)) {
         failures.incrementAndGet();
         int consecutive = consecutiveFailures.incrementAndGet();
         int threshold = config.consecutiveFailures();
         if (threshold > 0 && consecutive >= threshold) {
           syncContext.execute(() -> ejectForConsecutiveFailures(this));
         }
-      } else if (status.isOk() || !isNeutral(status.getCode())) {
+      } else if (status.isOk() || !isNeutral(status)) {
         successes.incrementAndGet();
         consecutiveFailures.set(0);
       }
     }
   }
 
-  /** Codes that count against the backend: connection and server faults, not application answers. */
-  static boolean isBackendFailure(Status.Code code) {
-    return switch (code) {
+  /**
+   * Outcomes that count against the backend: connection and server faults, not application answers; and an
+   * attempt that Blastwall cancelled at its attempt timeout, because the backend did not answer in time (hung,
+   * overloaded, or behind a partition that drops packets without resetting the connection), which says as much about
+   * it as an error would. A backend that never answers would otherwise never be ejected.
+   */
+  static boolean isBackendFailure(Status status) {
+    return switch (status.getCode()) {
       case UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS -> true;
+      case CANCELLED -> status.getCause() instanceof AttemptTimeoutException;
       default -> false;
     };
   }
 
-  /** Codes that are the caller's doing (its deadline or cancellation), counted neither way. */
-  static boolean isNeutral(Status.Code code) {
-    return code == Status.Code.CANCELLED || code == Status.Code.DEADLINE_EXCEEDED;
+  /** Outcomes that are the caller's doing (its deadline or cancellation), counted neither way. */
+  static boolean isNeutral(Status status) {
+    Status.Code code = status.getCode();
+    return (code == Status.Code.CANCELLED && !(status.getCause() instanceof AttemptTimeoutException))
+        || code == Status.Code.DEADLINE_EXCEEDED;
   }
 
   @Override
@@ -549,8 +558,7 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
       if (!closed.compareAndSet(false, true)) {
         return;
       }
-      Status.Code code = status.getCode();
-      boolean ok = status.isOk() || !(isBackendFailure(code) || isNeutral(code));
+      boolean ok = status.isOk() || !(isBackendFailure(status) || isNeutral(status));
       endpoint.onComplete(System.nanoTime() - startNanos, ok);
       backend.record(status);
     }

@@ -3,6 +3,7 @@ package dev.blastwall.grpc.balance;
 import static dev.blastwall.grpc.balance.Cluster.HELLO;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.blastwall.context.Idempotency;
 import dev.blastwall.grpc.BlastwallChannels;
 import dev.blastwall.grpc.GrpcClientPolicy;
 import dev.blastwall.grpc.balance.Cluster.Backend;
@@ -276,6 +277,41 @@ class LoadBalancingTest {
     }
     assertThat(bad.calls.get()).as("calls to the returned backend").isGreaterThan(badCalls);
     assertThat(System.nanoTime() - ejectedAt).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
+  }
+
+  @Test
+  void attemptTimeouts_ejectABackendThatNeverAnswers_whileRetriesServeFromTheOthers() {
+    Backend a = cluster.start("a");
+    Backend b = cluster.start("b");
+    Backend hung = cluster.start("hung");
+    Pipeline pipeline = Pipeline.builder("balanced").idempotency(Idempotency.IDEMPOTENT)
+        .attemptTimeout(Duration.ofMillis(100))
+        .retry(RetryPolicy.builder().maxAttempts(3).backoff(Backoff.none()).build())
+        .retryBudget(RetryBudget.unlimited())
+        .build();
+    Map<String, ?> config = Map.of("outlierDetection",
+        Map.of("consecutiveFailures", 3.0, "baseEjectionTime", "30s", "interval", "0.1s"));
+    ManagedChannel channel = cluster.track(BlastwallChannels.configure(
+            Cluster.builder(Cluster.staticTarget(a, b, hung), BlastwallBalancing.ROUND_ROBIN, config),
+            GrpcClientPolicy.builder(pipeline).build())
+        .build());
+    EchoGrpc.EchoBlockingStub stub = stub(channel);
+    warmUp(stub, a, b, hung);
+    // Accepts calls and never answers within any attempt's time: what a blackholed or hung replica looks like.
+    hung.delayMillis = 60_000;
+
+    // Every call succeeds (a retry lands on a sibling); the third timed-out attempt at the hung backend ejects it.
+    for (int i = 0; i < 12; i++) {
+      assertThat(stub.get(HELLO).getServer()).isIn("a", "b");
+    }
+    // 3, or 4 if a pick raced the ejection (it is applied on the channel's synchronization context).
+    int beforeEjection = hung.calls.get();
+    assertThat(beforeEjection).as("attempts the hung backend got before its ejection").isBetween(3, 4);
+
+    for (int i = 0; i < 30; i++) {
+      assertThat(stub.get(HELLO).getServer()).isIn("a", "b");
+    }
+    assertThat(hung.calls.get()).as("attempts after the ejection").isEqualTo(beforeEjection);
   }
 
   @Test
