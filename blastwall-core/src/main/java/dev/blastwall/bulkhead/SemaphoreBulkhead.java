@@ -320,27 +320,39 @@ public final class SemaphoreBulkhead {
     return (maxWaiting == 0 || waiting.get() == 0) && tryTakePermit();
   }
 
+  /** Takes a free permit for the calling caller: held, and counted as acquired. */
   private boolean tryTakePermit() {
+    return tryHold(ONE_ACQUIRED + ONE_HELD);
+  }
+
+  /**
+   * Takes a free permit on behalf of the queue: held, but counted as acquired only when it is handed to a waiter
+   * ({@link #handToOldestWaiter}), so that a permit given back for want of a waiter is not counted at all.
+   */
+  private boolean tryHoldForQueue() {
+    return tryHold(ONE_HELD);
+  }
+
+  private boolean tryHold(long delta) {
     long current;
     do {
       current = (long) STATE.getVolatile(this);
       if (held(current) >= maxConcurrentCalls) {
         return false;
       }
-    } while (!STATE.compareAndSet(this, current, current + ONE_ACQUIRED + ONE_HELD));
-    countWrap(current);
+    } while (!STATE.compareAndSet(this, current, current + delta));
+    if (delta != ONE_HELD) {
+      countWrap(current);
+    }
     return true;
   }
 
-  /** Undoes a take whose permit nobody used, so it is neither held nor counted as acquired. */
-  private void untake() {
-    long before = (long) STATE.getAndAdd(this, -(ONE_ACQUIRED + ONE_HELD));
-    if ((before >>> 32) == 0) {
-      acquiredWraps.decrementAndGet(); // the take being undone was the one that wrapped the count
-    }
+  /** Gives back a permit {@link #tryHoldForQueue} took when no waiter was left to take it. */
+  private void unhold() {
+    STATE.getAndAdd(this, -ONE_HELD);
   }
 
-  /** Counts the acquisition of a permit that stays held (handed from a releaser to a waiter). */
+  /** Counts the acquisition of a permit that stays held (handed to a waiter by a releaser or the queue). */
   private void countHandOver() {
     countWrap((long) STATE.getAndAdd(this, ONE_ACQUIRED));
   }
@@ -392,11 +404,11 @@ public final class SemaphoreBulkhead {
    * publishes its own change before looking at the other's, at least one of them sees both.
    */
   private void drain() {
-    while (queue.peek() != null && tryTakePermit()) {
+    while (queue.peek() != null && tryHoldForQueue()) {
       if (!handToOldestWaiter()) {
         // The queue held only waiters that had already left; give the permit back and look once more, in case
         // a waiter queued while we held it and was refused.
-        untake();
+        unhold();
       }
     }
   }
@@ -409,7 +421,7 @@ public final class SemaphoreBulkhead {
       queue.remove(head);
       if (granted) {
         waiting.decrementAndGet();
-        // The caller's permit changes hands: it stays held, and counts as acquired by the waiter.
+        // The permit changes hands: it stays held, and counts as acquired by the waiter.
         countHandOver();
         head.onGranted();
         return true;

@@ -463,6 +463,33 @@ class SemaphoreBulkheadTest {
     assertThat(bulkhead.acquireAsync(NO_DEADLINE, scheduler)).isNotDone();
   }
 
+  @Test
+  void aPermitFreedWhileAWaiterQueuesIsGrantedAndCountedOnce() {
+    SemaphoreBulkhead bulkhead = queueing(1, 1, Duration.ofSeconds(1));
+    assertThat(bulkhead.tryAcquire()).isTrue();
+    // The waiter schedules its timeout after finding no permit and before joining the queue: releasing right
+    // then frees a permit nobody is queued for yet, which the waiter must take on its way in (the queue's drain).
+    Scheduler releasingMeanwhile = new Scheduler() {
+      @Override
+      public Cancellable schedule(Runnable task, long delayNanos) {
+        bulkhead.release();
+        return scheduler.schedule(task, delayNanos);
+      }
+
+      @Override
+      public void sleep(long delayNanos) {}
+    };
+
+    CompletableFuture<Boolean> waiter = bulkhead.acquireAsync(NO_DEADLINE, releasingMeanwhile);
+
+    assertThat(waiter).isCompletedWithValue(true);
+    assertThat(bulkhead.snapshot().inUse()).isEqualTo(1);
+    assertThat(bulkhead.snapshot().waiting()).isZero();
+    assertThat(bulkhead.snapshot().acquired()).as("the first caller's permit and the waiter's").isEqualTo(2);
+    bulkhead.release();
+    assertThat(bulkhead.snapshot().inUse()).isZero();
+  }
+
   // --- misuse ---------------------------------------------------------------------------------------------------
 
   @Test
