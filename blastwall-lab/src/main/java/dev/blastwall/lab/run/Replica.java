@@ -57,6 +57,12 @@ final class Replica implements AutoCloseable {
   Replica(ServiceRuntime service, int index, SplittableRandom random, Executor executor) {
     this.service = service;
     String name = service.name + "-" + index;
+    // The workers' streams first, as before the proxy had a seed, so runs keep their service-time draws.
+    List<SplittableRandom> workerRandoms = new ArrayList<>();
+    for (int i = 0; i < service.spec.workers(); i++) {
+      workerRandoms.add(random.split());
+    }
+    long proxySeed = random.nextLong();
     List<ServerInterceptor> interceptors = new ArrayList<>();
     if (service.mode == Mode.BLASTWALL) {
       BlastwallIntake queue = new BlastwallIntake(name, service.spec, counters);
@@ -85,14 +91,15 @@ final class Replica implements AutoCloseable {
     }
     FaultProxy started;
     try {
-      started = FaultProxy.start(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort());
+      started = FaultProxy.builder(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort())
+          .random(new SeededRandom(proxySeed)).start();
     } catch (RuntimeException e) {
       server.shutdownNow();
       throw e;
     }
     this.proxy = started;
     for (int i = 0; i < service.spec.workers(); i++) {
-      RequestWorker worker = new RequestWorker(service, this, random.split());
+      RequestWorker worker = new RequestWorker(service, this, workerRandoms.get(i));
       workers.add(Thread.ofVirtual().name(name + "-worker-" + i).start(() -> work(worker)));
     }
   }
