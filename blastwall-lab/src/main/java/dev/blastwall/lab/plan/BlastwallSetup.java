@@ -182,6 +182,13 @@ public record BlastwallSetup(
         shedByCriticality, ejectionTime, copy, hedgeBudgetRatio);
   }
 
+  /** A copy whose retry budget lets retries add {@code ratio} of the requests (the floor per second unchanged). */
+  public BlastwallSetup withRetryBudget(double ratio) {
+    return new BlastwallSetup(maxAttempts, backoffBase, backoffMax, ratio, retryBudgetMinPerSecond,
+        breakerFailureRate, breakerMinimumCalls, breakerOpenFor, breakerMaxOpenFor, attemptTimeouts, hedged, bulkheads,
+        shedByCriticality, ejectionTime, callTimeouts, hedgeBudgetRatio);
+  }
+
   /** A copy whose hedged services may receive {@code ratio} hedges per request at most. */
   public BlastwallSetup withHedgeBudget(double ratio) {
     return new BlastwallSetup(maxAttempts, backoffBase, backoffMax, retryBudgetRatio, retryBudgetMinPerSecond,

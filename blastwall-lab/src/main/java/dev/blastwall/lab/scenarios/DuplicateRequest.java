@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A payments service commits each charge and then loses a fifth of its answers: retries without a key charge again,
@@ -76,11 +75,7 @@ final class DuplicateRequest implements Scenario {
     // The default 10% retry budget would refuse about half of the retries a 20% loss needs, and a refused retry
     // leaves the payment unconfirmed. Keyed retries are safe and cheap here (the repeat returns the stored answer),
     // so the payments client may retry up to 30% of its calls.
-    BlastwallSetup defaults = BlastwallSetup.defaults();
-    BlastwallSetup blastwall = new BlastwallSetup(defaults.maxAttempts(), defaults.backoffBase(),
-        defaults.backoffMax(), 0.3, defaults.retryBudgetMinPerSecond(), defaults.breakerFailureRate(),
-        defaults.breakerMinimumCalls(), defaults.breakerOpenFor(), defaults.breakerMaxOpenFor(), Map.of(),
-        Set.of(), Map.of(), defaults.shedByCriticality());
+    BlastwallSetup blastwall = BlastwallSetup.defaults().withRetryBudget(0.3);
     return new LabPlan(Topology.of(gateway, payments), load, List.of(lost), NaiveSetup.defaults(), blastwall);
   }
 

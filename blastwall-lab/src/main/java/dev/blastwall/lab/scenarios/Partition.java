@@ -86,11 +86,7 @@ final class Partition implements Scenario {
         new ScheduledFault("backend", start, length, new FaultSpec.Network(Toxic.blackhole())).onReplica(0),
         new ScheduledFault("backend", start, length,
             new FaultSpec.Network(Toxic.blackhole().withDirection(Direction.UPSTREAM))).onReplica(0));
-    BlastwallSetup defaults = BlastwallSetup.defaults();
-    BlastwallSetup blastwall = new BlastwallSetup(defaults.maxAttempts(), defaults.backoffBase(),
-        defaults.backoffMax(), RETRY_BUDGET, defaults.retryBudgetMinPerSecond(), defaults.breakerFailureRate(),
-        defaults.breakerMinimumCalls(), defaults.breakerOpenFor(), defaults.breakerMaxOpenFor(), Map.of(),
-        defaults.hedged(), defaults.bulkheads(), defaults.shedByCriticality(), defaults.ejectionTime())
+    BlastwallSetup blastwall = BlastwallSetup.defaults().withRetryBudget(RETRY_BUDGET)
         .withAttemptTimeout("backend", ATTEMPT_TIMEOUT);
     return new LabPlan(Topology.of(gateway, backend), load, faults, NaiveSetup.defaults(), blastwall);
   }
