@@ -57,6 +57,13 @@ public final class Pipeline {
   /** Hedges add at most 5% to the upstream's load by default (hedging after the p95 sends about that many). */
   public static final double DEFAULT_HEDGE_PERCENT = 0.05;
 
+  /**
+   * Hedges a second allowed by default whatever the traffic: without a floor a cold pipeline (a new channel, a
+   * quiet upstream) could never hedge, and a 5% budget behind a p95 delay would be spent exactly by the tail it
+   * cuts. Over the budget's 10 s window that is a reserve of 10 hedges.
+   */
+  public static final int DEFAULT_HEDGES_PER_SECOND = 1;
+
   final String upstream;
   final Ticker ticker;
   final Scheduler scheduler;
@@ -99,7 +106,8 @@ public final class Pipeline {
     this.budget = builder.budget != null ? builder.budget : RetryBudget.ratio().ticker(ticker).build();
     this.hedge = builder.hedge;
     this.hedgeBudget = builder.hedgeBudget != null ? builder.hedgeBudget
-        : RetryBudget.ratio().percentCanRetry(DEFAULT_HEDGE_PERCENT).minRetriesPerSecond(0).ticker(ticker).build();
+        : RetryBudget.ratio().percentCanRetry(DEFAULT_HEDGE_PERCENT).minRetriesPerSecond(DEFAULT_HEDGES_PER_SECOND)
+            .ticker(ticker).build();
     this.gates = new AttemptGates(this, builder.throttle, builder.breaker, builder.limiter,
         builder.limiterMaxWait == null ? 0 : Checks.saturatedNanos(builder.limiterMaxWait), builder.bulkhead);
     this.attemptTimeoutNanos = builder.attemptTimeout != null ? Checks.saturatedNanos(builder.attemptTimeout) : -1;
@@ -311,7 +319,10 @@ public final class Pipeline {
       return this;
     }
 
-    /** Caps hedge load; default a ratio budget of 5% of requests with no floor, on this pipeline's ticker. */
+    /**
+     * Caps hedge load; default a ratio budget of {@value #DEFAULT_HEDGE_PERCENT} of requests plus
+     * {@value #DEFAULT_HEDGES_PER_SECOND} hedge a second, on this pipeline's ticker.
+     */
     public Builder hedgeBudget(RetryBudget newBudget) {
       Checks.checkNotSet("hedgeBudget", hedgeBudget != null);
       this.hedgeBudget = newBudget;

@@ -2,6 +2,7 @@ package dev.blastwall.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
@@ -160,6 +161,21 @@ class HedgingTest {
     // Every call was slow enough to hedge; the budget let through at most 5% of the requests seen (a little
     // less, as deposits older than its 10 s window expire slot by slot).
     assertThat(hedges).isBetween(40L, 51L);
+  }
+
+  @Test
+  void aColdPipelineCanHedgeItsFirstCallsOnTheDefaultBudgetsFloor() throws Exception {
+    Pipeline search = Pipeline.builder("search").ticker(ticker).scheduler(scheduler)
+        .hedge(HedgePolicy.afterDelay(Duration.ofMillis(10))).build();
+
+    CompletableFuture<String> answer = search.callAsync(Idempotency.IDEMPOTENT,
+        () -> upstream(attempt -> attempt == 1 ? 500L : 5L));
+    scheduler.runAll(100);
+
+    // Without the floor the first call's hedge would be refused: one request deposits 5% of a hedge.
+    assertThat(answer.get()).isEqualTo("answer-2");
+    assertThat(sent).extracting(Sent::kind).containsExactly(AttemptKind.ORIGINAL, AttemptKind.HEDGE);
+    assertThat(search.hedgeBudget().balance()).isCloseTo(10 + 0.05 - 1, within(1e-9));
   }
 
   @Test
