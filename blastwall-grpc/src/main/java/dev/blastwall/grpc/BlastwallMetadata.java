@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>Parsers are lenient with peers: an unknown criticality or a malformed attempt number is ignored (the server
- * falls back to its default) rather than failing the request.
+ * falls back to its default) rather than failing the request. None of them quotes a value; the one value a server
+ * refuses, a malformed idempotency key, is quoted in its INVALID_ARGUMENT description by a bounded, escaped prefix
+ * only (see {@link BlastwallServerInterceptor}).
  */
 public final class BlastwallMetadata {
 
