@@ -134,6 +134,13 @@ final class RawHttp2Client implements AutoCloseable {
       return recorder.done.isDone();
     }
 
+    /** Cancels the call: closing an open stream sends RST_STREAM (CANCEL). */
+    void cancel() {
+      if (stream != null) {
+        ChannelFuture unusedClose = stream.close();
+      }
+    }
+
     /** Waits at most {@code timeoutMillis} for the call to end; the stream is closed either way. */
     Outcome await(long timeoutMillis) throws InterruptedException, TimeoutException {
       try {
