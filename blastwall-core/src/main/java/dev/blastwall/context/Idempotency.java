@@ -1,6 +1,7 @@
 package dev.blastwall.context;
 
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.Untrusted;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +27,8 @@ public record Idempotency(boolean idempotent, @Nullable String key) {
 
   public Idempotency {
     if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !isVisibleAscii(key))) {
-      throw Checks.invalidArgument("key", '"' + key + '"',
+      // Keys arrive from peers (headers, metadata): the message shows them bounded and escaped.
+      throw Checks.invalidArgument("key", Untrusted.quote(key),
           "1 to " + MAX_KEY_LENGTH + " visible ASCII characters");
     }
   }

@@ -1,8 +1,8 @@
 package dev.blastwall.deadline;
 
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.Untrusted;
 import dev.blastwall.time.Ticker;
-import java.util.Locale;
 
 /**
  * The {@code grpc-timeout} wire format, shared by the gRPC, HTTP and messaging adapters to carry a deadline from
@@ -32,9 +32,6 @@ public final class TimeoutHeader {
   private static final int MAX_DIGITS = 8;
   private static final long MAX_VALUE = 99_999_999L;
   private static final String EXPECTED = "1-8 ASCII digits followed by one of H M S m u n";
-
-  /** Rejected values longer than this are cut in the error message: a header is peer input, a log line is not. */
-  private static final int MAX_ECHOED_CHARS = 40;
 
   /** Units from finest to coarsest, with their length in nanoseconds. */
   private static final char[] UNITS = {'n', 'u', 'm', 'S', 'M', 'H'};
@@ -113,25 +110,8 @@ public final class TimeoutHeader {
     return -1;
   }
 
+  /** A header is peer input: the message shows it bounded and escaped. */
   private static IllegalArgumentException invalid(CharSequence value) {
-    return Checks.invalidArgument(NAME, "\"" + echo(value) + "\"", EXPECTED);
-  }
-
-  /** The value as it may safely appear in a message: control characters escaped, overlong values cut. */
-  private static String echo(CharSequence value) {
-    int shown = Math.min(value.length(), MAX_ECHOED_CHARS);
-    StringBuilder out = new StringBuilder(shown + 8);
-    for (int i = 0; i < shown; i++) {
-      char c = value.charAt(i);
-      if (Character.isISOControl(c)) {
-        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    if (shown < value.length()) {
-      out.append("...");
-    }
-    return out.toString();
+    return Checks.invalidArgument(NAME, Untrusted.quote(value), EXPECTED);
   }
 }

@@ -5,6 +5,7 @@ import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.Untrusted;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.ratelimit.TokenBucketRateLimiter;
 import dev.blastwall.retry.Backoff;
@@ -81,11 +82,11 @@ final class UpstreamConfig {
       int dot = key.startsWith(PREFIX) ? key.indexOf('.', PREFIX.length()) : -1;
       String upstream = dot < 0 ? "" : key.substring(PREFIX.length(), dot);
       if (upstream.isBlank()) {
-        throw Checks.invalidArgument(key, quoted(value), "a key upstreams.<name>.<setting>");
+        throw Checks.invalidArgument(key, Untrusted.quote(value), "a key upstreams.<name>.<setting>");
       }
       String setting = key.substring(dot + 1);
       if (!SETTINGS.contains(setting)) {
-        throw Checks.invalidArgument(key, quoted(value),
+        throw Checks.invalidArgument(key, Untrusted.quote(value),
             "a setting of upstream \"" + upstream + "\": one of " + String.join(", ", SETTINGS));
       }
       byUpstream.computeIfAbsent(upstream, unused -> new TreeMap<>()).put(setting, value);
@@ -407,11 +408,7 @@ final class UpstreamConfig {
   }
 
   private InvalidSetting invalid(String setting, String expected) {
-    return new InvalidSetting(Checks.invalid(PREFIX + name + "." + setting, quoted(settings.get(setting)), expected));
-  }
-
-  private static String quoted(@Nullable String value) {
-    return '"' + String.valueOf(value) + '"';
+    return new InvalidSetting(Checks.invalid(PREFIX + name + "." + setting, Untrusted.quote(settings.get(setting)), expected));
   }
 
   /** A bad entry, already described with its full key: passed on as it is. */

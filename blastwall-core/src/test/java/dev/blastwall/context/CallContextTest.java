@@ -539,23 +539,23 @@ class CallContextTest {
 
       assertThatThrownBy(() -> Idempotency.withKey(tooLong))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("key: \"" + tooLong + "\"" + EXPECTED);
+          .hasMessage("key: \"" + "k".repeat(64) + "\"... (256 chars)" + EXPECTED);
     }
 
     @Test
     void rejectsNonAsciiAndInvisibleCharacters() {
       assertThatThrownBy(() -> Idempotency.withKey("clé-1"))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("key: \"clé-1\"" + EXPECTED);
+          .hasMessage("key: \"cl\\u00e9-1\"" + EXPECTED);
       assertThatThrownBy(() -> Idempotency.withKey("order 42"))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("key: \"order 42\"" + EXPECTED);
       assertThatThrownBy(() -> Idempotency.withKey("tab\there"))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("key: \"tab\there\"" + EXPECTED);
+          .hasMessage("key: \"tab\\x09here\"" + EXPECTED);
       assertThatThrownBy(() -> new Idempotency(true, "\u007f"))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("key: \"\u007f\"" + EXPECTED);
+          .hasMessage("key: \"\\x7f\"" + EXPECTED);
     }
 
     @Test

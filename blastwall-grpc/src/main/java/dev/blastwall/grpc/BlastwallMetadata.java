@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>Parsers are lenient with peers: an unknown criticality or a malformed attempt number is ignored (the server
- * falls back to its default) rather than failing the request.
+ * falls back to its default) rather than failing the request. None of them quotes a value; the one value a server
+ * refuses, a malformed idempotency key, is quoted in its INVALID_ARGUMENT description by a bounded, escaped prefix
+ * only (see {@link BlastwallServerInterceptor}).
  */
 public final class BlastwallMetadata {
 
@@ -68,14 +70,24 @@ public final class BlastwallMetadata {
   // Longer values are not numbers we would honour anyway; bounding the scan bounds the work a peer can cause.
   private static final int MAX_NUMBER_CHARS = 18;
 
+  /** The longest criticality name, SHEDDABLE_PLUS; longer values need no further look. */
+  private static final int MAX_CRITICALITY_CHARS = 14;
+
   private BlastwallMetadata() {}
 
-  /** The criticality named by {@code value} (case-insensitive), or {@code null} when absent or unknown. */
+  /**
+   * The criticality named by {@code value} (ASCII letters in any case), or {@code null} when absent or unknown.
+   */
   public static @Nullable Criticality parseCriticality(@Nullable String value) {
     if (value == null) {
       return null;
     }
-    return switch (value.trim().toUpperCase(Locale.ROOT)) {
+    String trimmed = value.trim();
+    // ASCII only: toUpperCase would also turn a dotless i or a long s into I and S, so lookalikes would pass.
+    if (trimmed.length() > MAX_CRITICALITY_CHARS || !trimmed.chars().allMatch(c -> c < 0x80)) {
+      return null;
+    }
+    return switch (trimmed.toUpperCase(Locale.ROOT)) {
       case "CRITICAL_PLUS" -> Criticality.CRITICAL_PLUS;
       case "CRITICAL" -> Criticality.CRITICAL;
       case "SHEDDABLE_PLUS" -> Criticality.SHEDDABLE_PLUS;

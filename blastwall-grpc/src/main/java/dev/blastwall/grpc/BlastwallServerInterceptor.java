@@ -7,6 +7,8 @@ import dev.blastwall.context.Criticality;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.failure.OverloadedException;
+import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.Untrusted;
 import dev.blastwall.time.Ticker;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
@@ -32,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *       DEADLINE_EXCEEDED, without running the handler, when it has already passed;
  *   <li>builds a {@link CallContext} with that deadline and the criticality, idempotency key, attempt number and
  *       do-not-retry mark from {@link BlastwallMetadata} (a malformed idempotency key is answered
- *       INVALID_ARGUMENT), whose cancellation fires as soon as gRPC cancels the call (client cancel, deadline,
+ *       INVALID_ARGUMENT, quoting at most 64 characters of it, escaped), whose cancellation fires as soon as gRPC cancels the call (client cancel, deadline,
  *       broken connection), not when the call completes normally;
  *   <li>asks the {@link Admission} hook, if any, and answers a refusal RESOURCE_EXHAUSTED with pushback and the
  *       do-not-retry mark;
@@ -85,12 +87,15 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     Idempotency idempotency;
+    String key = headers.get(BlastwallMetadata.IDEMPOTENCY_KEY);
     try {
-      String key = headers.get(BlastwallMetadata.IDEMPOTENCY_KEY);
       idempotency = key == null ? Idempotency.NON_IDEMPOTENT : Idempotency.withKey(key);
     } catch (IllegalArgumentException invalid) {
-      mapping.closeOnce(Status.INVALID_ARGUMENT.withDescription(
-          BlastwallMetadata.IDEMPOTENCY_KEY.name() + ": " + invalid.getMessage()), new Metadata());
+      // A bounded, escaped prefix only: the whole key could outgrow the client's trailers (gRPC percent-encodes
+      // the description), and its control bytes would reach the loggers of both sides.
+      String description = Checks.invalid(BlastwallMetadata.IDEMPOTENCY_KEY.name(), Untrusted.quote(key),
+          "1 to " + Idempotency.MAX_KEY_LENGTH + " visible ASCII characters");
+      mapping.closeOnce(Status.INVALID_ARGUMENT.withDescription(description), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Criticality criticality = BlastwallMetadata.parseCriticality(headers.get(BlastwallMetadata.CRITICALITY));

@@ -32,6 +32,13 @@ import java.util.function.ToLongFunction;
  * class sees the failure. {@link #read} resumes at most {@code maxResumes} times in a row without receiving an
  * item, so a stream that makes progress is resumed as often as it fails, and a dead one is given up on.
  *
+ * <p>A failure of the consumer (or of the position function) is the caller's, not the stream's: it propagates
+ * from {@link #read} as it was thrown, even a gRPC {@code StatusRuntimeException} with a resumable status (the
+ * consumer's own call to another service failing, say), and the stream is not reopened, so no position is handed
+ * to the consumer twice. The position it failed on counts as delivered; to retry it, read again from it. There is
+ * deliberately no option to resume instead: that would redeliver the item behind the caller's back, and a
+ * consumer that wants to retry its own work can do so inside {@code accept}.
+ *
  * <p>A call that is abandoned (the consumer threw, a gap, an interrupted read) is cancelled: each open runs in a
  * cancellable gRPC {@link Context}, cancelled when the read leaves it.
  *
@@ -73,6 +80,8 @@ public final class ResumableStream<T> {
    * @return the position after the last item read: where a later read continues
    * @throws StatusRuntimeException the failure that was not resumed (its status is not resumable, or
    *     {@code maxResumes} reopens in a row received nothing), or DATA_LOSS when the stream skipped positions
+   * @throws RuntimeException whatever {@code consumer} threw, as it was thrown (a status exception too); the item
+   *     it threw on counts as read, so a read from its position hands it over again
    */
   public long read(long from, Consumer<? super T> consumer) {
     long next = from;
@@ -81,6 +90,9 @@ public final class ResumableStream<T> {
     while (true) {
       long before = next;
       Context.CancellableContext scope = Context.current().withCancellation();
+      // Set while the caller's own code runs (position function, consumer): what it throws is not a stream
+      // failure, even a gRPC status, and reopening would hand the same position to the consumer again.
+      boolean inCallerCode = false;
       try {
         Iterator<T> items;
         Context previous = scope.attach();
@@ -91,7 +103,9 @@ public final class ResumableStream<T> {
         }
         while (items.hasNext()) {
           T item = items.next();
+          inCallerCode = true;
           long at = position.applyAsLong(item);
+          inCallerCode = false;
           if (at < next) {
             continue;
           }
@@ -99,13 +113,15 @@ public final class ResumableStream<T> {
             throw Status.DATA_LOSS.withDescription("stream skipped positions " + next + " to " + (at - 1))
                 .asRuntimeException();
           }
+          inCallerCode = true;
           consumer.accept(item);
+          inCallerCode = false;
           next = at + 1;
         }
         return next;
       } catch (StatusRuntimeException failure) {
         idleResumes = next > before ? 0 : idleResumes + 1;
-        if (!resumeOn.contains(failure.getStatus().getCode()) || idleResumes > maxResumes) {
+        if (inCallerCode || !resumeOn.contains(failure.getStatus().getCode()) || idleResumes > maxResumes) {
           throw failure;
         }
         resumes++;

@@ -21,7 +21,9 @@ class BlastwallMetadataTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "URGENT", "CRITICAL+", "0"})
+  // The last ones hold a dotless i or a long s, which Java's toUpperCase turns into I and S.
+  @ValueSource(strings = {"", "URGENT", "CRITICAL+", "0", "CRITICAL_PLUS_PLUS", "crit\u0131cal", "\u017fheddable",
+      "critical_plu\u017f"})
   void unknownCriticality_isIgnored(String value) {
     assertThat(BlastwallMetadata.parseCriticality(value)).isNull();
     assertThat(BlastwallMetadata.parseCriticality(null)).isNull();

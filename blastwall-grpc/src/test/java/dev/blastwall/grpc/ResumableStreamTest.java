@@ -116,6 +116,79 @@ class ResumableStreamTest {
     assertThat(two.calls("Subscribe").get(0).from()).isBetween(100L, (long) LOG - 1);
   }
 
+  // The consumer's own failure is not the stream's: it reaches the caller, and nothing is delivered twice.
+
+  private FeedServer oneServer(List<FeedGrpc.FeedBlockingStub> stubs) {
+    FeedServer feed = new FeedServer("one", LOG);
+    stubs.add(FeedGrpc.newBlockingStub(servers.channel(servers.start(feed, BlastwallServerInterceptor.create()),
+        policy())));
+    return feed;
+  }
+
+  @Test
+  void consumerThrowingAGrpcErrorOnce_failsTheRead_andNoPositionIsDeliveredTwice() {
+    List<FeedGrpc.FeedBlockingStub> stubs = new ArrayList<>();
+    FeedServer feed = oneServer(stubs);
+    ResumableStream<Item> stream = ResumableStream.builder(alternating(stubs), Item::getPosition).build();
+    List<Long> received = new ArrayList<>();
+    // A status the stream resumes on, thrown by the consumer (say, from its own call to another service).
+    StatusRuntimeException downstream = Status.UNAVAILABLE.withDescription("consumer's dependency").asRuntimeException();
+    AtomicInteger thrown = new AtomicInteger();
+
+    StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class, () -> stream.read(0, item -> {
+      received.add(item.getPosition());
+      if (item.getPosition() == 5 && thrown.getAndIncrement() == 0) {
+        throw downstream;
+      }
+    }));
+
+    assertThat(failure).isSameAs(downstream);
+    assertThat(received).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(feed.calls("Subscribe")).extracting(FeedServer.Call::from).containsExactly(0L);
+
+    // Retrying the item is the caller's choice: a new read from the position that failed.
+    long next = stream.read(5, item -> received.add(item.getPosition()));
+
+    assertThat(next).isEqualTo(LOG);
+    assertThat(received.subList(6, received.size())).containsExactlyElementsOf(ALL.subList(5, LOG));
+  }
+
+  @Test
+  void consumerFailingPersistently_isHandedThePositionOnce_notOncePerResume() {
+    List<FeedGrpc.FeedBlockingStub> stubs = new ArrayList<>();
+    FeedServer feed = oneServer(stubs);
+    List<Long> received = new ArrayList<>();
+
+    StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class,
+        () -> ResumableStream.builder(alternating(stubs), Item::getPosition).maxResumes(5).build().read(0, item -> {
+          received.add(item.getPosition());
+          if (item.getPosition() == 5) {
+            throw Status.UNAVAILABLE.withDescription("consumer keeps failing").asRuntimeException();
+          }
+        }));
+
+    assertThat(failure.getStatus().getDescription()).isEqualTo("consumer keeps failing");
+    assertThat(received).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(feed.calls("Subscribe")).hasSize(1);
+  }
+
+  @Test
+  void consumerThrowingAnythingElse_failsTheReadAsWell() {
+    List<FeedGrpc.FeedBlockingStub> stubs = new ArrayList<>();
+    FeedServer feed = oneServer(stubs);
+    List<Long> received = new ArrayList<>();
+
+    assertThatThrownBy(() -> ResumableStream.builder(alternating(stubs), Item::getPosition).build().read(0, item -> {
+      received.add(item.getPosition());
+      if (item.getPosition() == 2) {
+        throw new IllegalStateException("cannot apply " + item.getPosition());
+      }
+    })).isInstanceOf(IllegalStateException.class).hasMessage("cannot apply 2");
+
+    assertThat(received).containsExactly(0L, 1L, 2L);
+    assertThat(feed.calls("Subscribe")).hasSize(1);
+  }
+
   private ManagedChannel windowed(Server server) {
     ManagedChannel channel = BlastwallChannels.configure(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
         .usePlaintext().flowControlWindow(64 * 1024), policy()).build();
