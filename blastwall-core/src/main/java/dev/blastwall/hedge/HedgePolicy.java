@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * When to send a duplicate of a slow call to race the original (the Tail at Scale's "hedged request"): after a
  * fixed delay, or after the upstream's recent p95 (any percentile) latency, so only the slowest few percent of
  * calls are hedged. Only idempotent operations (or ones carrying an idempotency key) are hedged; the extra load is
- * capped by the pipeline's hedge budget (default 5% of requests); the first accepted answer wins and the other
- * attempts are cancelled; an attempt that fails with a retryable failure sends the next hedge at once.
+ * capped by the pipeline's hedge budget (default 5% of requests plus 1 hedge a second); the first accepted answer
+ * wins and the other attempts are cancelled; an attempt that fails with a retryable failure sends the next hedge at once.
  *
  * <p>A dynamic policy owns a {@link LatencyTracker} fed with the latency of every attempt that completes, so one
  * policy belongs to one upstream. Immutable configuration, thread-safe; built by a {@link Builder}, which is not.

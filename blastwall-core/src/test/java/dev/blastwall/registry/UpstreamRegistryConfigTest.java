@@ -158,8 +158,8 @@ class UpstreamRegistryConfigTest {
     scheduler.runAll(100);
     assertThat(answer).isCompletedWithValue("found");
     assertThat(starts).as("raced by a hedge 30 ms in").containsExactly(0L, 30 * MS);
-    assertThat(registry.state("catalog").hedgeBudgetBalance()).as("21 requests at 5%, less the hedge")
-        .isCloseTo(0.05, Offset.offset(1e-9));
+    assertThat(registry.state("catalog").hedgeBudgetBalance()).as("a floor of 10, plus 21 requests at 5%, less the hedge")
+        .isCloseTo(10.05, Offset.offset(1e-9));
   }
 
   @Test

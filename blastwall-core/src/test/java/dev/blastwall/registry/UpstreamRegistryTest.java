@@ -290,7 +290,7 @@ class UpstreamRegistryTest {
     UpstreamState search = registry.state("search");
     assertThat(search.breaker()).isNull();
     assertThat(search.bulkhead()).isNull();
-    assertThat(search.hedgeBudgetBalance()).isCloseTo(2.0, within());
+    assertThat(search.hedgeBudgetBalance()).isCloseTo(10 + 2.0, within());
     assertThat(registry.states()).extracting(UpstreamState::upstream).containsExactly("inventory", "search");
   }
 
@@ -316,13 +316,13 @@ class UpstreamRegistryTest {
         + "RetryPolicy[maxAttempts=3, backoff=ConstantBackoff[delay=PT0.02S]], attemptTimeout=PT0.1S], "
         + "idempotency=idempotent, "
         + "retryBudget=ratio[percentCanRetry=0.2, window=PT10S, minRetriesPerSecond=5], "
-        + "hedgeBudget=ratio[percentCanRetry=0.05, window=PT10S, minRetriesPerSecond=0], "
+        + "hedgeBudget=ratio[percentCanRetry=0.05, window=PT10S, minRetriesPerSecond=1], "
         + "circuitBreaker=inventory, "
         + "rateLimiter=TokenBucketRateLimiter[capacity=50, refill=100 per PT1S], "
         + "bulkhead=[maxConcurrentCalls=25, maxWaiting=2, maxWait=PT0.005S]");
     assertThat(registry.state("search").settings()).isEqualTo("Pipeline[search, timeout=none, "
         + "HedgePolicy[after PT0.05S, maxExtraAttempts=1], attemptTimeout=none], idempotency=non-idempotent, "
-        + "retryBudget=unlimited, hedgeBudget=ratio[percentCanRetry=0.05, window=PT10S, minRetriesPerSecond=0]");
+        + "retryBudget=unlimited, hedgeBudget=ratio[percentCanRetry=0.05, window=PT10S, minRetriesPerSecond=1]");
   }
 
   @Test
