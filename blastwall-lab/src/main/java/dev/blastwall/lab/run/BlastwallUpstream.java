@@ -91,9 +91,9 @@ final class BlastwallUpstream implements Upstream {
       pipeline.bulkhead(SemaphoreBulkhead.builder(name).maxConcurrentCalls(bulkhead).build());
     }
     GrpcClientPolicy policy = GrpcClientPolicy.builder(pipeline.build())
-        // Calls declared not idempotent (CallOnce) get one key per logical call, sent with every attempt: the
-        // callee's idempotency store makes their retries safe, so they are retried too.
-        .idempotencyKeys(true)
+        // CallOnce is not idempotent, but every lab service keeps an idempotency store: declared keyed, each call
+        // gets one key, sent with every attempt, and is retried even after it may have run (the store answers).
+        .keyed(LabWire.CALL_ONCE)
         .ticker(clock.ticker)
         .build();
     ManagedChannel channel = BlastwallChannels.configure(
