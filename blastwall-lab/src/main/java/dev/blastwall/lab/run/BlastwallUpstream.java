@@ -77,8 +77,8 @@ final class BlastwallUpstream implements Upstream {
     }
     Duration attemptTimeout = setup.attemptTimeouts().get(upstream);
     if (attemptTimeout != null) {
-      // The pipeline's slot, not the policy's: a timed-out attempt is then a retryable TIMEOUT, not the caller's
-      // own DEADLINE_EXCEEDED.
+      // The pipeline's slot: one timeout for every call to the upstream. A timed-out attempt is a retryable TIMEOUT
+      // either way (the policy's per-method one would also tell the server the attempt's deadline).
       pipeline.attemptTimeout(attemptTimeout);
     }
     Duration callTimeout = setup.callTimeouts().get(upstream);
