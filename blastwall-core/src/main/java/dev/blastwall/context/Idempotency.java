@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A naturally idempotent operation (a read, a PUT by id) may be repeated freely. A mutation is safe to repeat
  * only when it carries an idempotency key that the server deduplicates on: the key is generated once per logical
- * call and reused by all its retries and hedges.
+ * call and reused by all its retries and hedges. A key is therefore a promise, made by whoever sets it (the caller,
+ * with {@link #withKey}; an adapter only for operations declared as deduplicated): a key the server ignores makes a
+ * retry run the mutation twice.
  *
  * @param idempotent whether the operation is idempotent by its nature
  * @param key the idempotency key, or {@code null} when the call carries none

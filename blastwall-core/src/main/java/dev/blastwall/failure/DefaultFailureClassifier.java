@@ -25,11 +25,8 @@ enum DefaultFailureClassifier implements FailureClassifier {
     if (unwrapped instanceof BlastwallException blastwall) {
       return blastwall.kind();
     }
-    // Connection never made: the request cannot have run, so any operation may be retried elsewhere.
-    if (unwrapped instanceof ConnectException
-        || unwrapped instanceof NoRouteToHostException
-        || unwrapped instanceof UnknownHostException
-        || unwrapped instanceof PortUnreachableException) {
+    // Connection never made: the request cannot have run, so any operation may be retried (didNotRun says so).
+    if (isNeverConnected(unwrapped)) {
       return FailureKind.UNAVAILABLE;
     }
     // Read timeouts: the request may have run.
@@ -52,6 +49,14 @@ enum DefaultFailureClassifier implements FailureClassifier {
       return FailureKind.INVALID;
     }
     return FailureKind.UNKNOWN;
+  }
+
+  /** Whether {@code failure} (unwrapped) says no connection was made, so the request never left. */
+  static boolean isNeverConnected(Throwable failure) {
+    return failure instanceof ConnectException
+        || failure instanceof NoRouteToHostException
+        || failure instanceof UnknownHostException
+        || failure instanceof PortUnreachableException;
   }
 
   /** Futures wrap the real failure; classify what happened, not how it was delivered. */

@@ -38,6 +38,22 @@ public interface FailureClassifier {
   }
 
   /**
+   * Whether {@code failure} says the request certainly did not run: a {@link RemoteFailure} that says so
+   * ({@link RemoteFailure#didNotRun()}: never sent, or refused by the upstream before it ran), or a connection
+   * that was never made ({@code ConnectException}, {@code NoRouteToHostException}, {@code UnknownHostException},
+   * {@code PortUnreachableException}). Such failures may be retried for any operation (see
+   * {@link FailureKind#isRetryable(boolean, boolean, boolean)}). Looks through future wrappers like
+   * {@link #retryAfterNanos}.
+   */
+  default boolean didNotRun(Throwable failure) {
+    Throwable unwrapped = DefaultFailureClassifier.unwrap(failure);
+    if (unwrapped instanceof RemoteFailure remote) {
+      return remote.didNotRun();
+    }
+    return DefaultFailureClassifier.isNeverConnected(unwrapped);
+  }
+
+  /**
    * The seed's rules: transient network errors, "unavailable" and "overloaded" are retryable; validation-type
    * errors never; an internal error or a timed-out attempt only for idempotent operations; anything unknown is
    * not retried.

@@ -6,9 +6,16 @@ package dev.blastwall.failure;
  * {@link #OVERLOADED}; INVALID_ARGUMENT and 400 are {@link #INVALID}, and so on).
  */
 public enum FailureKind {
-  /** The upstream could not be reached or said it is unavailable: the request did not run. Retryable. */
+  /**
+   * The upstream could not be reached or said it is unavailable. Usually the request did not run, but it may have
+   * (a connection that broke after the server ran it looks the same), so it is retried for repeatable operations
+   * only, unless the adapter knows the request {@linkplain FailureClassifier#didNotRun did not run}.
+   */
   UNAVAILABLE,
-  /** The upstream is overloaded and asked to slow down, possibly with a retry-after hint. Retryable. */
+  /**
+   * The upstream is overloaded and asked to slow down, possibly with a retry-after hint. Retryable for repeatable
+   * operations, and for any operation the upstream refused before running it.
+   */
   OVERLOADED,
   /** The attempt ran out of its own time; the request may or may not have run. Retryable only if idempotent. */
   TIMEOUT,
@@ -38,5 +45,18 @@ public enum FailureKind {
       case TIMEOUT, INTERNAL -> idempotent;
       case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;
     };
+  }
+
+  /**
+   * Like {@link #isRetryable(boolean, boolean)}, knowing whether the request certainly did not run: it never left
+   * the client, or the upstream refused it before running it ({@link FailureClassifier#didNotRun}). Such a failure
+   * of a kind that says "try again" (UNAVAILABLE, OVERLOADED, or TIMEOUT: a time limit that passed before the
+   * request was sent) may be retried for any operation, repeatable or not: nothing ran that could run twice.
+   */
+  public boolean isRetryable(boolean idempotent, boolean hasIdempotencyKey, boolean didNotRun) {
+    if (didNotRun && (this == UNAVAILABLE || this == OVERLOADED || this == TIMEOUT)) {
+      return true;
+    }
+    return isRetryable(idempotent, hasIdempotencyKey);
   }
 }

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It may carry the upstream's retry-after hint (gRPC pushback, HTTP Retry-After), which replaces the computed
  * backoff, and a "do not retry" mark: the layer below already retried, or is overloaded, and asks every layer
- * above not to multiply its load.
+ * above not to multiply its load. An adapter that knows the request did not run (it never left the client, or the
+ * upstream refused it before running it) says so with {@link #didNotRun()}, which makes any operation safe to retry.
  */
 public class RemoteFailure extends RuntimeException {
 
@@ -19,14 +20,15 @@ public class RemoteFailure extends RuntimeException {
   private final FailureKind kind;
   private final long retryAfterNanos;
   private final boolean doNotRetry;
+  private final boolean didNotRun;
 
   /** A failure of {@code kind}, without hints. */
   public RemoteFailure(FailureKind kind, String message) {
-    this(kind, message, null, false, null);
+    this(kind, message, null, false, false, null);
   }
 
   /**
-   * A failure of {@code kind}.
+   * A failure of {@code kind} of a request that may have run.
    *
    * @param retryAfter the upstream's hint of when to retry, or {@code null}
    * @param doNotRetry whether the upstream asked that no layer above retries
@@ -34,11 +36,26 @@ public class RemoteFailure extends RuntimeException {
    */
   public RemoteFailure(FailureKind kind, String message, @Nullable Duration retryAfter, boolean doNotRetry,
       @Nullable Throwable cause) {
+    this(kind, message, retryAfter, doNotRetry, false, cause);
+  }
+
+  /**
+   * A failure of {@code kind}.
+   *
+   * @param retryAfter the upstream's hint of when to retry, or {@code null}
+   * @param doNotRetry whether the upstream asked that no layer above retries
+   * @param didNotRun whether the request certainly did not run: it never left the client, or the upstream refused
+   *     it before running it. Only an adapter that knows it may say so: a wrong {@code true} runs a mutation twice
+   * @param cause the protocol's own exception, or {@code null}
+   */
+  public RemoteFailure(FailureKind kind, String message, @Nullable Duration retryAfter, boolean doNotRetry,
+      boolean didNotRun, @Nullable Throwable cause) {
     super(message, cause);
     this.kind = kind;
     this.retryAfterNanos = retryAfter == null ? -1
         : Checks.saturatedNanos(Checks.checkNotNegative("retryAfter", retryAfter));
     this.doNotRetry = doNotRetry;
+    this.didNotRun = didNotRun;
   }
 
   public FailureKind kind() {
@@ -53,5 +70,13 @@ public class RemoteFailure extends RuntimeException {
   /** Whether the upstream asked that no layer above retries. */
   public boolean doNotRetry() {
     return doNotRetry;
+  }
+
+  /**
+   * Whether the request certainly did not run: it never left the client, or the upstream refused it before running
+   * it. Such a failure may be retried even for an operation that is not repeatable.
+   */
+  public boolean didNotRun() {
+    return didNotRun;
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +32,8 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun
   private volatile @Nullable Cancellation inFlight;
   // The time limit of the attempt in flight: written before its stage's callback is attached, read by it.
   private @Nullable Cancellable attemptTimer;
+  // The retry waiting out its backoff or pushback, if any: taken off the scheduler when the call ends meanwhile.
+  private volatile @Nullable PendingRetry pendingRetry;
 
   AsyncCall(Pipeline pipeline, CallContext parent, Idempotency idempotency,
       Supplier<? extends CompletionStage<T>> task) {
@@ -46,11 +49,15 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun
     attempt();
   }
 
-  /** The caller cancelled the result: stops the attempt in flight; retries check result.isDone() first. */
+  /** The caller cancelled the result: stops the attempt in flight, or the retry waiting to start. */
   void resultCancelled(Throwable why) {
     Cancellation attempt = inFlight;
     if (attempt != null) {
       attempt.cancel(why);
+    }
+    PendingRetry retry = pendingRetry;
+    if (retry != null) {
+      retry.cancel();
     }
   }
 
@@ -204,9 +211,66 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun
       return;
     }
     if (delay > 0) {
-      pipeline.scheduler.schedule(this::attempt, delay);
+      scheduleRetry(delay);
     } else {
       attempt();
+    }
+  }
+
+  /**
+   * Schedules the next attempt {@code delayNanos} from now. Until it starts, the caller cancelling the result or its
+   * context ends the call at once and takes the retry off the scheduler, which would otherwise hold the whole call
+   * until the wait is over.
+   */
+  private void scheduleRetry(long delayNanos) {
+    PendingRetry retry = new PendingRetry();
+    pendingRetry = retry;
+    retry.timer = pipeline.scheduler.schedule(retry, delayNanos);
+    Cancellation caller = context.cancellation();
+    if (caller != Cancellation.NEVER) {
+      retry.registration = caller.onCancel(retry::callerCancelled);
+    }
+    if (result.isDone()) {
+      // Cancelled before the timer was set: resultCancelled may have found nothing to cancel yet.
+      retry.cancel();
+    }
+  }
+
+  /** The next attempt, waiting for its time; it either starts or is cancelled, once. */
+  private final class PendingRetry implements Runnable {
+    private final AtomicBoolean settled = new AtomicBoolean();
+    volatile @Nullable Cancellable timer;
+    volatile Cancellation.Registration registration = Cancellation.Registration.NONE;
+
+    @Override
+    public void run() {
+      if (settled.compareAndSet(false, true)) {
+        registration.remove();
+        pendingRetry = null;
+        attempt();
+      }
+    }
+
+    /** Takes the retry off the scheduler; false if it already started (or was cancelled). */
+    boolean cancel() {
+      if (!settled.compareAndSet(false, true)) {
+        return false;
+      }
+      Cancellable scheduled = timer;
+      if (scheduled != null) {
+        scheduled.cancel();
+      }
+      registration.remove();
+      pendingRetry = null;
+      return true;
+    }
+
+    /** The caller's context was cancelled during the wait: the call ends now, as the next attempt would end it. */
+    void callerCancelled() {
+      if (cancel()) {
+        Throwable why = context.cancellation().cause();
+        result.completeExceptionally(why != null ? why : new CancellationException("caller cancelled"));
+      }
     }
   }
 

@@ -166,10 +166,33 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
     return delay;
   }
 
+  /**
+   * Waits out {@code delayNanos}. The caller cancelling its context meanwhile cuts the wait short, and the next
+   * attempt then ends the call with that cancellation; an interrupt from anyone else is thrown, as before.
+   */
   private void pause(long delayNanos) throws InterruptedException {
-    if (delayNanos > 0) {
-      pipeline.scheduler.sleep(delayNanos);
+    if (delayNanos <= 0) {
+      return;
     }
+    Cancellation caller = context.cancellation();
+    if (caller == Cancellation.NEVER) {
+      pipeline.scheduler.sleep(delayNanos);
+      return;
+    }
+    AttemptGuard guard = new AttemptGuard(Thread.currentThread());
+    Cancellation.Registration registration = caller.onCancel(guard::stop);
+    try {
+      pipeline.scheduler.sleep(delayNanos);
+    } catch (InterruptedException interrupted) {
+      if (guard.finish()) {
+        throw interrupted;
+      }
+      return;
+    } finally {
+      registration.remove();
+    }
+    // A cancellation that came as the wait ended: its interrupt must not reach the next attempt.
+    var unused = guard.finish();
   }
 
   private static Exception rethrow(@Nullable Throwable failure) {

@@ -207,8 +207,7 @@ abstract class CallRun {
       pipeline.budget.onAttemptFailed();
     }
     terminal = failure;
-    if (!pipeline.retry.isRetryable(kind, context.idempotency())
-        || (failure != null && classifier.doNotRetry(failure))) {
+    if (!isRetryable(kind, failure, classifier)) {
       return STOP;
     }
     if (attempts >= maxAttempts) {
@@ -218,7 +217,8 @@ abstract class CallRun {
       return STOP;
     }
     long hinted = failure == null ? -1 : classifier.retryAfterNanos(failure);
-    long delay = hinted >= 0 ? hinted
+    // A hint is honoured up to the policy's cap: an hour's pushback (or a garbled one) must not park the call.
+    long delay = hinted >= 0 ? Math.min(hinted, pipeline.retry.maxRetryAfterNanos())
         : Math.max(0, pipeline.retry.backoff().delayNanos(attempts - 1, previousDelayNanos, pipeline.random));
     if (deadline != null && delay >= deadline.remainingNanos()) {
       return exhausted(failure, kind, String.format(Locale.ROOT,
@@ -240,6 +240,18 @@ abstract class CallRun {
           delay, hinted >= 0));
     }
     return delay;
+  }
+
+  /**
+   * Whether {@code failure} (or a failed result of {@code kind}, when it is null) may be retried for this call's
+   * idempotency: a retryable kind, no "do not retry" from below; a call that is not repeatable also when the
+   * failure says the request did not run (asked only then: it is the rare case).
+   */
+  final boolean isRetryable(FailureKind kind, @Nullable Throwable failure, FailureClassifier classifier) {
+    Idempotency idempotency = context.idempotency();
+    boolean unrun = failure != null && !idempotency.isRepeatable() && classifier.didNotRun(failure);
+    return pipeline.retry.isRetryable(kind, idempotency, unrun)
+        && (failure == null || !classifier.doNotRetry(failure));
   }
 
   private long exhausted(@Nullable Throwable failure, FailureKind kind, String detail) {

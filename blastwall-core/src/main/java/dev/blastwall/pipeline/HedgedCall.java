@@ -282,8 +282,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
     }
     lastFailure = effective;
     lastKind = kind;
-    boolean retryable = pipeline.retry.isRetryable(kind, context.idempotency())
-        && (failure == null || !classifier.doNotRetry(failure));
+    boolean retryable = isRetryable(kind, failure, classifier);
     if (!retryable) {
       done = true;
       return effective;

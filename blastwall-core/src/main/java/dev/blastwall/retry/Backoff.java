@@ -35,6 +35,16 @@ public interface Backoff {
    */
   long delayNanos(int retry, long previousDelayNanos, RandomSource random);
 
+  /**
+   * This backoff's cap in nanoseconds: the longest wait between attempts it was built to allow, the {@code cap}
+   * of the exponential strategies. {@link Long#MAX_VALUE} for a backoff without a cap of its own
+   * ({@link #constant}, {@link #none}, and by default a custom one). A retry policy never honours a server's
+   * retry-after hint past it (see {@link RetryPolicy#maxRetryAfterNanos()}).
+   */
+  default long capNanos() {
+    return Long.MAX_VALUE;
+  }
+
   /** {@link #exponentialFullJitter(Duration, Duration)} with {@link #DEFAULT_BASE} and {@link #DEFAULT_CAP}. */
   static Backoff exponentialFullJitter() {
     return exponentialFullJitter(DEFAULT_BASE, DEFAULT_CAP);

@@ -453,6 +453,81 @@ class PipelineScenarioTest {
         .containsExactly(new RetryScheduled(UPSTREAM, t(10), 2, ms(700), true));
   }
 
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void retryAfterHintOfAnHour_isHonouredOnlyUpToTheBackoffsCap_withoutADeadline(Mode mode) throws Exception {
+    Pipeline pipeline = pipeline()
+        .retry(retry(3, Backoff.exponentialFullJitter(Duration.ofMillis(100), Duration.ofSeconds(2)))).build();
+    upstream.fail(10, new RemoteFailure(FailureKind.OVERLOADED, "come back in an hour", Duration.ofHours(1), false,
+            null))
+        .answer(10, "ok");
+
+    Outcome outcome = execute(mode, pipeline, Idempotency.IDEMPOTENT, upstream);
+
+    assertThat(outcome.value()).isEqualTo("ok");
+    assertThat(attemptStarts()).containsExactly(t(0), t(2010));
+    assertThat(events.events(RetryScheduled.class))
+        .containsExactly(new RetryScheduled(UPSTREAM, t(10), 2, ms(2000), true));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void retryAfterHintOfCenturies_isHonouredAsTheDocumentedMaximum_evenWithAConstantBackoff(Mode mode)
+      throws Exception {
+    Pipeline pipeline = pipeline().retry(retry(3, Backoff.constant(Duration.ofMillis(5)))).build();
+    // What a pushback of 999999999999999999 ms becomes: a Duration that saturates to Long.MAX_VALUE nanoseconds.
+    upstream.fail(10, new RemoteFailure(FailureKind.OVERLOADED, "garbled pushback",
+            Duration.ofMillis(999_999_999_999_999_999L), false, null))
+        .answer(10, "ok");
+
+    Outcome outcome = execute(mode, pipeline, Idempotency.IDEMPOTENT, upstream);
+
+    assertThat(outcome.value()).isEqualTo("ok");
+    assertThat(attemptStarts()).containsExactly(t(0), t(10) + RetryPolicy.MAX_RETRY_AFTER.toNanos());
+  }
+
+  // --- 7b. a request that did not run ---------------------------------------------------------------------------
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void nonIdempotentCall_isRetried_whenTheFailureSaysTheRequestDidNotRun(Mode mode) throws Exception {
+    Pipeline pipeline = pipeline().retry(retry(3, Backoff.constant(Duration.ofMillis(5)))).build();
+    upstream.fail(10, new RemoteFailure(FailureKind.UNAVAILABLE, "no backend ready", null, false, true, null))
+        .fail(10, new RemoteFailure(FailureKind.TIMEOUT, "timed out before it was sent", null, false, true, null))
+        .answer(10, "ok");
+
+    Outcome outcome = execute(mode, pipeline, Idempotency.NON_IDEMPOTENT, upstream);
+
+    assertThat(outcome.value()).isEqualTo("ok");
+    assertThat(upstream.attempts()).hasSize(3);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void nonIdempotentCall_isNotRetried_whenTheRequestMayHaveRun(Mode mode) throws Exception {
+    Pipeline pipeline = pipeline().retry(retry(3, Backoff.constant(Duration.ofMillis(5)))).build();
+    RemoteFailure mayHaveRun = unavailable("connection reset");
+    upstream.fail(10, mayHaveRun).answer(10, "never");
+
+    Outcome outcome = execute(mode, pipeline, Idempotency.NON_IDEMPOTENT, upstream);
+
+    assertThat(outcome.failure()).isSameAs(mayHaveRun);
+    assertThat(upstream.attempts()).hasSize(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void nonIdempotentCall_isNotRetried_onAnInternalErrorEvenIfItDidNotRun(Mode mode) throws Exception {
+    Pipeline pipeline = pipeline().retry(retry(3, Backoff.constant(Duration.ofMillis(5)))).build();
+    RemoteFailure internal = new RemoteFailure(FailureKind.INTERNAL, "bug", null, false, true, null);
+    upstream.fail(10, internal).answer(10, "never");
+
+    Outcome outcome = execute(mode, pipeline, Idempotency.NON_IDEMPOTENT, upstream);
+
+    assertThat(outcome.failure()).isSameAs(internal);
+    assertThat(upstream.attempts()).hasSize(1);
+  }
+
   // --- 8. do not retry ------------------------------------------------------------------------------------------
 
   @ParameterizedTest
@@ -813,6 +888,23 @@ class PipelineScenarioTest {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
+  void callerCancellingItsContextDuringTheBackoff_endsTheCallAtOnce(Mode mode) throws Exception {
+    Pipeline pipeline = pipeline().retry(retry(3, Backoff.constant(Duration.ofSeconds(5)))).build();
+    CallContext caller = CallContext.ROOT.withChildCancellation();
+    CancellationException gaveUp = new CancellationException("caller gave up");
+    scheduler.schedule(() -> caller.cancellation().cancel(gaveUp), ms(30));
+    upstream.fail(10, unavailable("down")).answer(10, "never");
+
+    Outcome outcome = caller.call(() -> execute(mode, pipeline, Idempotency.IDEMPOTENT, upstream));
+
+    assertThat(outcome.failure()).isSameAs(gaveUp);
+    assertThat(outcome.endNanos).as("not at the end of the 5 s wait").isEqualTo(t(30));
+    assertThat(upstream.attempts()).hasSize(1);
+    assertThat(scheduler.pendingTasks()).as("the retry is off the scheduler").isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
   void attemptCancelledWhileStartingIsNotSent(Mode mode) throws Exception {
     // The caller gives up at the very moment attempt 2 starts (seen here from the event listener): the
     // upstream must not be called for an attempt nobody waits for.
@@ -923,6 +1015,21 @@ class PipelineScenarioTest {
       scheduler.advance(Duration.ofSeconds(60));
       assertThat(upstream.attempts()).hasSize(1);
       assertThat(events.events(AttemptStarted.class)).hasSize(1);
+    }
+
+    @Test
+    void duringAnHourLongPushback_takesTheRetryOffTheScheduler() {
+      Pipeline pipeline = pipeline().retry(RetryPolicy.defaults()).build();
+      upstream.fail(10, new RemoteFailure(FailureKind.OVERLOADED, "come back in an hour", Duration.ofHours(1),
+          false, null)).answer(10, "never");
+
+      CompletableFuture<String> result = pipeline.callAsync(Idempotency.IDEMPOTENT, upstream::callAsync);
+      scheduler.advance(Duration.ofMillis(30));
+      assertThat(scheduler.pendingTasks()).as("the retry, waiting").isEqualTo(1);
+      assertThat(result.cancel(true)).isTrue();
+
+      assertThat(scheduler.pendingTasks()).as("nothing left to run, nothing holding the call").isZero();
+      assertThat(upstream.attempts()).hasSize(1);
     }
   }
 

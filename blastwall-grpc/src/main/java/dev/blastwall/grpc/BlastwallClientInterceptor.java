@@ -41,7 +41,9 @@ public final class BlastwallClientInterceptor implements ClientInterceptor {
 
   /**
    * A caller-chosen idempotency key for one call ({@code stub.withOption(IDEMPOTENCY_KEY, "order-42")}), used
-   * instead of a generated one, e.g. to carry a key the application already received from its own client.
+   * instead of a generated one, e.g. to carry a key the application already received from its own client. It is the
+   * caller's promise that the server deduplicates on the key: the call is then retried like a
+   * {@linkplain GrpcClientPolicy.Builder#keyed keyed} method's, also after its request may have run.
    */
   public static final CallOptions.Key<String> IDEMPOTENCY_KEY = CallOptions.Key.create("blastwall-idempotency-key");
 

@@ -22,14 +22,24 @@ import org.jspecify.annotations.Nullable;
  * ({@code pkg.Service}), then the defaults apply. Idempotency is decided, first match wins, by:
  * <ol>
  *   <li>the method's own declaration: protobuf's {@code option idempotency_level = NO_SIDE_EFFECTS} or
- *       {@code IDEMPOTENT} (which grpc-java's generator also copies into the descriptor's {@code isSafe()} and
- *       {@code isIdempotent()});
- *   <li>this policy, for the method, then for its service;
- *   <li>otherwise the method is not idempotent. Such calls still get an idempotency key, generated once per
- *       logical call and sent with every attempt, unless {@linkplain Builder#idempotencyKeys keys are off}; with a
- *       key, a call is retried on failures that mean "did not run" (UNAVAILABLE, RESOURCE_EXHAUSTED), never on
- *       failures that mean "may have run" (INTERNAL, attempt timeouts), as {@code FailureKind} defines.
+ *       {@code IDEMPOTENT}, or the descriptor's {@code isSafe()} / {@code isIdempotent()} (which grpc-java's
+ *       generator sets from that option, and {@code MethodDescriptor.Builder.setSafe / setIdempotent} set by hand);
+ *   <li>this policy, for the method, then for its service: {@link Builder#idempotency} or {@link Builder#keyed};
+ *   <li>otherwise the method is not idempotent.
  * </ol>
+ *
+ * <p><b>Keyed methods.</b> A method declared {@linkplain Builder#keyed keyed} is one whose server deduplicates on
+ * the idempotency key: each logical call gets a fresh key, sent with every attempt, and is retried on the failures
+ * that mean "try again" (UNAVAILABLE, RESOURCE_EXHAUSTED) even when the request may have run; never on failures
+ * that mean "may have half run" (INTERNAL, attempt timeouts). A key the caller supplies
+ * ({@link BlastwallClientInterceptor#IDEMPOTENCY_KEY}) is the same promise for one call. A key is only as safe as
+ * the server's deduplication: declare a method keyed only when its server keeps the keys.
+ *
+ * <p><b>Other non-idempotent methods</b> get no key and are retried only when the request certainly did not run:
+ * its stream was never created (no ready connection, the attempt's time ran out while waiting for one), or a
+ * Blastwall server refused it before running it (an overload rejection with a pushback). A failure after the
+ * request may have been sent (a connection reset, UNAVAILABLE or CANCELLED from a server going away) ends the call:
+ * the server may have run it.
  *
  * <p><b>Deadlines.</b> Each attempt's gRPC deadline is
  * {@code min(call deadline - slack, now + attempt timeout)}, where the call deadline is the earliest of the caller's
@@ -37,6 +47,12 @@ import org.jspecify.annotations.Nullable;
  * {@code withDeadline} and the pipeline's own timeout, and the slack is {@code min(10% of the time left, 50 ms)} by
  * default: the caller keeps a little time to receive and act on the answer (or the failure), so a child never
  * uses up the whole budget of its parent. A call without any deadline has no slack.
+ *
+ * <p>The attempt timeout goes to the server as the attempt's gRPC deadline, so the server stops working on an
+ * attempt the client gave up on. When it ends an attempt while the call's own deadline has time left, that is an
+ * attempt timeout ({@code FailureKind.TIMEOUT}: retried for idempotent methods, and counted against the endpoint
+ * by Blastwall's balancers), not the call's DEADLINE_EXCEEDED. It applies to unary calls only; a stream's deadline
+ * is the call's.
  *
  * <p>Immutable and thread-safe; built by a {@link Builder}, which is not.
  */
@@ -50,22 +66,20 @@ public final class GrpcClientPolicy {
 
   private final Pipeline defaultPipeline;
   private final Map<String, Pipeline> pipelines;
-  private final Map<String, Boolean> idempotent;
+  private final Map<String, Declared> idempotency;
   private final Map<String, Long> attemptTimeouts;
   private final double slackFraction;
   private final long maxSlackNanos;
-  private final boolean idempotencyKeys;
   private final Ticker ticker;
   private final ConcurrentHashMap<String, MethodPlan> plans = new ConcurrentHashMap<>();
 
   private GrpcClientPolicy(Builder builder) {
     this.defaultPipeline = builder.defaultPipeline;
     this.pipelines = Map.copyOf(builder.pipelines);
-    this.idempotent = Map.copyOf(builder.idempotent);
+    this.idempotency = Map.copyOf(builder.idempotency);
     this.attemptTimeouts = Map.copyOf(builder.attemptTimeouts);
     this.slackFraction = builder.slackFraction;
     this.maxSlackNanos = builder.maxSlackNanos;
-    this.idempotencyKeys = builder.idempotencyKeys;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
   }
 
@@ -95,6 +109,22 @@ public final class GrpcClientPolicy {
     return Math.min(maxSlackNanos, (long) (remainingNanos * slackFraction));
   }
 
+  /**
+   * Whether an attempt starting now is bound by its own attempt timeout rather than by {@code callDeadline} less
+   * the slack: its deadline passing then ends that attempt only (a retryable attempt timeout), not the call.
+   */
+  boolean attemptTimeoutBinds(@Nullable Deadline callDeadline, MethodPlan plan) {
+    long timeout = plan.attemptTimeoutNanos();
+    if (timeout < 0) {
+      return false;
+    }
+    if (callDeadline == null) {
+      return true;
+    }
+    long remaining = callDeadline.remainingNanos();
+    return timeout < remaining - slackNanos(remaining);
+  }
+
   /** The deadline for one attempt, given the logical call's {@code callDeadline} (may be null) and its plan. */
   @Nullable Deadline attemptDeadline(@Nullable Deadline callDeadline, MethodPlan plan) {
     Deadline fromCall = callDeadline == null ? null : callDeadline.offset(-slackNanos(callDeadline.remainingNanos()));
@@ -117,10 +147,11 @@ public final class GrpcClientPolicy {
 
   private MethodPlan resolve(MethodDescriptor<?, ?> method) {
     String name = method.getFullMethodName();
-    boolean isIdempotent = declaredIdempotent(method) || lookup(idempotent, name, Boolean.FALSE);
+    Declared declared = lookup(idempotency, name, Declared.NON_IDEMPOTENT);
+    boolean isIdempotent = declaredIdempotent(method) || declared == Declared.IDEMPOTENT;
     long timeout = lookup(attemptTimeouts, name, -1L);
     return new MethodPlan(pipeline(name), isIdempotent ? Idempotency.IDEMPOTENT : Idempotency.NON_IDEMPOTENT,
-        !isIdempotent && idempotencyKeys, timeout);
+        declared == Declared.KEYED, timeout);
   }
 
   /** The protobuf idempotency option, as the generated descriptor carries it. */
@@ -151,15 +182,22 @@ public final class GrpcClientPolicy {
   @Override
   public String toString() {
     return "GrpcClientPolicy[default=" + defaultPipeline.upstream() + ", pipelines=" + pipelines.keySet()
-        + ", idempotent=" + idempotent + ", attemptTimeouts=" + attemptTimeouts.keySet()
-        + ", slack=" + slackFraction + " max " + Duration.ofNanos(maxSlackNanos) + ", keys=" + idempotencyKeys + "]";
+        + ", idempotency=" + idempotency + ", attemptTimeouts=" + attemptTimeouts.keySet()
+        + ", slack=" + slackFraction + " max " + Duration.ofNanos(maxSlackNanos) + "]";
+  }
+
+  /** What the policy says of a target's idempotency. */
+  private enum Declared {
+    IDEMPOTENT,
+    NON_IDEMPOTENT,
+    KEYED
   }
 
   /**
    * How one method is called.
    *
    * @param idempotency the method's idempotency, without a key
-   * @param keyed whether each logical call gets a fresh idempotency key
+   * @param keyed whether the method is declared keyed: each logical call gets a fresh idempotency key
    * @param attemptTimeoutNanos the per-attempt timeout, or -1
    * @param outsideAnyCall the context of a call made outside any call, without a deadline or key: {@link
    *     CallContext#ROOT} with the method's idempotency, made once so such calls do not each derive it
@@ -180,13 +218,11 @@ public final class GrpcClientPolicy {
   public static final class Builder {
     private final Pipeline defaultPipeline;
     private final Map<String, Pipeline> pipelines = new HashMap<>();
-    private final Map<String, Boolean> idempotent = new HashMap<>();
+    private final Map<String, Declared> idempotency = new HashMap<>();
     private final Map<String, Long> attemptTimeouts = new HashMap<>();
     private double slackFraction = DEFAULT_SLACK_FRACTION;
     private long maxSlackNanos = DEFAULT_MAX_SLACK.toNanos();
     private boolean slackSet;
-    private boolean idempotencyKeys = true;
-    private boolean keysSet;
     private @Nullable Ticker ticker;
 
     private Builder(Pipeline defaultPipeline) {
@@ -206,15 +242,15 @@ public final class GrpcClientPolicy {
 
     /**
      * Declares {@code target} idempotent ({@link Idempotency#IDEMPOTENT}) or not ({@link Idempotency#NON_IDEMPOTENT})
-     * where the proto does not say. Keys are per call, so an idempotency carrying a key is rejected: see
-     * {@link #idempotencyKeys}.
+     * where the proto does not say. Keys are per call, so an idempotency carrying a key is rejected: declare the
+     * target {@link #keyed} instead. A target's idempotency is declared once, by this or by {@code keyed}.
      */
-    public Builder idempotency(String target, Idempotency idempotency) {
-      if (idempotency.key() != null) {
-        throw Args.invalid("idempotency", idempotency,
-            "IDEMPOTENT or NON_IDEMPOTENT without a key (keys are generated per call)");
+    public Builder idempotency(String target, Idempotency declared) {
+      if (declared.key() != null) {
+        throw Args.invalid("idempotency", declared,
+            "IDEMPOTENT or NON_IDEMPOTENT without a key (for keys, declare the target keyed)");
       }
-      put(idempotent, "idempotency", target, idempotency.idempotent());
+      put(idempotency, "idempotency", target, declared.idempotent() ? Declared.IDEMPOTENT : Declared.NON_IDEMPOTENT);
       return this;
     }
 
@@ -224,8 +260,9 @@ public final class GrpcClientPolicy {
     }
 
     /**
-     * Bounds each attempt of calls to {@code target} to {@code timeout}, sent to the server as its gRPC deadline
-     * (never later than the call's deadline minus the slack). Must be positive.
+     * Bounds each attempt of unary calls to {@code target} to {@code timeout}, sent to the server as its gRPC
+     * deadline (never later than the call's deadline minus the slack); an attempt it ends is retried like the
+     * pipeline's own attempt timeout. Must be positive.
      */
     public Builder attemptTimeout(String target, Duration timeout) {
       put(attemptTimeouts, "attemptTimeout", target, Args.saturatedNanos(Args.checkPositive("timeout", timeout)));
@@ -253,12 +290,21 @@ public final class GrpcClientPolicy {
       return this;
     }
 
-    /** Whether non-idempotent calls get a per-call idempotency key, making them retryable; default true. */
-    public Builder idempotencyKeys(boolean enabled) {
-      Args.checkNotSet("idempotencyKeys", keysSet);
-      this.idempotencyKeys = enabled;
-      this.keysSet = true;
+    /**
+     * Declares that the server of {@code target} deduplicates on the idempotency key: each logical call then gets
+     * a fresh key (the same on every attempt) and is retried on UNAVAILABLE and RESOURCE_EXHAUSTED even when the
+     * request may have run, since the server answers a repeat from its record instead of running it again. Only
+     * true when the server keeps the keys; without that, a retried mutation runs twice. A target's idempotency is
+     * declared once, by this or by {@link #idempotency}.
+     */
+    public Builder keyed(String target) {
+      put(idempotency, "idempotency", target, Declared.KEYED);
       return this;
+    }
+
+    /** Like {@link #keyed(String)}, for {@code method}. */
+    public Builder keyed(MethodDescriptor<?, ?> method) {
+      return keyed(method.getFullMethodName());
     }
 
     /**

@@ -23,8 +23,8 @@ public final class GrpcRemoteFailure extends RemoteFailure {
   private final boolean marked;
 
   GrpcRemoteFailure(FailureKind kind, Status status, Metadata trailers, @Nullable Duration retryAfter,
-      boolean doNotRetry, boolean marked) {
-    super(kind, describe(status), retryAfter, doNotRetry, status.getCause());
+      boolean doNotRetry, boolean marked, boolean didNotRun) {
+    super(kind, describe(status), retryAfter, doNotRetry, didNotRun, status.getCause());
     this.status = status;
     this.trailers = trailers;
     this.marked = marked;

@@ -28,11 +28,27 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>UNAVAILABLE</td><td>UNAVAILABLE</td><td>when repeatable (idempotent or keyed)</td></tr>
  *   <tr><td>RESOURCE_EXHAUSTED</td><td>OVERLOADED</td><td>when repeatable, after the pushback if any</td></tr>
  *   <tr><td>DEADLINE_EXCEEDED</td><td>DEADLINE_EXCEEDED</td><td>never at the same layer: the time is gone</td></tr>
+ *   <tr><td>DEADLINE_EXCEEDED of an attempt bounded by its own attempt timeout, while the call's deadline has
+ *       time left</td><td>TIMEOUT</td><td>only when idempotent by nature</td></tr>
  *   <tr><td>INTERNAL, UNKNOWN, DATA_LOSS</td><td>INTERNAL</td><td>only when idempotent by nature</td></tr>
  *   <tr><td>INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED, FAILED_PRECONDITION,
  *       OUT_OF_RANGE, UNIMPLEMENTED, ABORTED</td><td>INVALID</td><td>never</td></tr>
- *   <tr><td>CANCELLED</td><td>CANCELLED</td><td>never</td></tr>
+ *   <tr><td>CANCELLED, the client's own doing (the application, the caller's context, Blastwall: timeout, hedge
+ *       won)</td><td>CANCELLED</td><td>never</td></tr>
+ *   <tr><td>CANCELLED that the client did not ask for (a server stopped with {@code shutdownNow()} resets its
+ *       calls): the server went away</td><td>UNAVAILABLE (status UNAVAILABLE)</td><td>when repeatable</td></tr>
  * </table>
+ *
+ * <p>The last two rows need what only the attempt knows, so they apply to attempts of Blastwall's own calls
+ * ({@link BlastwallClientInterceptor}); {@link #toFailure} alone maps the status as the first rows do.
+ *
+ * <h2>Requests that did not run</h2>
+ *
+ * <p>A failure whose request certainly did not run ({@code RemoteFailure.didNotRun()}) may be retried for any
+ * method, repeatable or not: the attempt's stream was never created on a connection (grpc-java never called its
+ * {@code ClientStreamTracer.streamCreated}: no ready backend, the channel shut down, the attempt's time ran out
+ * while waiting for a connection), or a Blastwall server refused it before its handler ran (RESOURCE_EXHAUSTED with
+ * the do-not-retry mark and a pushback {@code >= 0}: its admission control's rejection).
  *
  * <p><b>ABORTED</b> is a concurrency conflict (a failed test-and-set, an aborted transaction). Sending the same
  * request again replays the same stale read, so it is not retried by the RPC layer and does not count against
@@ -104,7 +120,44 @@ public final class GrpcStatusMapping {
     Duration retryAfter = pushback >= 0 ? Duration.ofMillis(pushback) : null;
     boolean doNotRetry = pushback == BlastwallMetadata.PUSHBACK_DO_NOT_RETRY
         || (marked && pushback == BlastwallMetadata.NO_PUSHBACK);
-    return new GrpcRemoteFailure(kind, status, received, retryAfter, doNotRetry, marked);
+    // A Blastwall server's own refusal, sent before its handler ran: the immediate caller may retry any method.
+    boolean refusedBeforeRunning = status.getCode() == Status.Code.RESOURCE_EXHAUSTED && marked && pushback >= 0;
+    return new GrpcRemoteFailure(kind, status, received, retryAfter, doNotRetry, marked, refusedBeforeRunning);
+  }
+
+  /**
+   * The failure for an attempt of a Blastwall call, with what only the attempt knows (see the class comment): an
+   * attempt whose stream was never created did not run; a DEADLINE_EXCEEDED that its own attempt timeout caused
+   * is a TIMEOUT; a CANCELLED nobody on this side asked for is the server going away, UNAVAILABLE.
+   *
+   * @param neverSent whether the attempt's stream was never created on a connection
+   * @param ownTimeout whether the attempt's deadline was its own attempt timeout, earlier than the call's deadline
+   *     (which has not passed)
+   * @param cancelledHere whether this side cancelled the attempt: the application, the caller's context or gRPC
+   *     context, or Blastwall itself
+   */
+  static GrpcRemoteFailure toAttemptFailure(Status status, @Nullable Metadata trailers, boolean neverSent,
+      boolean ownTimeout, boolean cancelledHere) {
+    Status.Code code = status.getCode();
+    if (neverSent || (code == Status.Code.DEADLINE_EXCEEDED && ownTimeout)
+        || (code == Status.Code.CANCELLED && !cancelledHere)) {
+      Metadata received = trailers != null ? trailers : new Metadata();
+      GrpcRemoteFailure plain = toFailure(status, received);
+      FailureKind kind = plain.kind();
+      Status reported = status;
+      if (code == Status.Code.DEADLINE_EXCEEDED && ownTimeout) {
+        kind = FailureKind.TIMEOUT;
+      } else if (code == Status.Code.CANCELLED && !cancelledHere) {
+        kind = FailureKind.UNAVAILABLE;
+        reported = Status.UNAVAILABLE.withCause(status.getCause()).withDescription(
+            "the server ended the call CANCELLED, which this client did not ask for (it went away)"
+                + (status.getDescription() != null ? ": " + status.getDescription() : ""));
+      }
+      Duration retryAfter = plain.retryAfterNanos() >= 0 ? Duration.ofNanos(plain.retryAfterNanos()) : null;
+      return new GrpcRemoteFailure(kind, reported, received, retryAfter, plain.doNotRetry(), plain.marked(),
+          neverSent || plain.didNotRun());
+    }
+    return toFailure(status, trailers);
   }
 
   /**
@@ -241,6 +294,12 @@ public final class GrpcStatusMapping {
     public boolean doNotRetry(Throwable failure) {
       GrpcRemoteFailure remote = fromStatusException(failure);
       return remote != null ? remote.doNotRetry() : FailureClassifier.defaults().doNotRetry(failure);
+    }
+
+    @Override
+    public boolean didNotRun(Throwable failure) {
+      GrpcRemoteFailure remote = fromStatusException(failure);
+      return remote != null ? remote.didNotRun() : FailureClassifier.defaults().didNotRun(failure);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.blastwall.grpc;
 
 import dev.blastwall.context.CallContext;
 import dev.blastwall.deadline.Deadline;
+import dev.blastwall.grpc.balance.BlastwallBalancing;
 import dev.blastwall.time.Ticker;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -72,13 +73,26 @@ final class Propagation {
   }
 
   /**
-   * Opens the underlying call of one attempt, with the attempt's deadline, under the application's gRPC context:
+   * The options of one attempt: the application's, with the attempt's {@code deadline}; marked
+   * {@link BlastwallBalancing#ATTEMPT_DEADLINE} when that deadline is the attempt's {@code ownTimeout} (Blastwall's
+   * balancers then count its DEADLINE_EXCEEDED against the endpoint), and with the attempt's {@code sendTracker}.
+   */
+  static CallOptions attemptOptions(CallOptions options, @Nullable Deadline deadline, boolean ownTimeout,
+      @Nullable SendTracker sendTracker) {
+    CallOptions attempt = deadline == null ? options : options.withDeadline(toGrpc(deadline));
+    if (ownTimeout) {
+      attempt = attempt.withOption(BlastwallBalancing.ATTEMPT_DEADLINE, Boolean.TRUE);
+    }
+    return sendTracker == null ? attempt : attempt.withStreamTracerFactory(sendTracker);
+  }
+
+  /**
+   * Opens the underlying call of one attempt, with the attempt's options, under the application's gRPC context:
    * gRPC ties a call to the context current at its creation, so a cancelled server handler cancels its outgoing
    * calls, also for retries that start on the scheduler's threads.
    */
   static <ReqT, RespT> ClientCall<ReqT, RespT> newAttemptCall(Channel next, MethodDescriptor<ReqT, RespT> method,
-      CallOptions options, @Nullable Deadline deadline, Context grpcContext) {
-    CallOptions attemptOptions = deadline == null ? options : options.withDeadline(toGrpc(deadline));
+      CallOptions attemptOptions, Context grpcContext) {
     if (Context.current() == grpcContext) {
       // The first attempt usually starts on the application's thread, where that context is already current.
       return next.newCall(method, attemptOptions);

@@ -281,9 +281,12 @@ final class RetryingClientStreamCall<ReqT, RespT> extends ClientCall<ReqT, RespT
   private CompletableFuture<Boolean> startAttempt(Metadata requestHeaders) {
     CallContext attemptContext = CallContext.current();
     Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attemptContext);
-    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, callOptions,
-        policy.attemptDeadline(attemptContext.deadline(), streamPlan), grpcContext);
-    Attempt attempt = new Attempt(call);
+    // Whether the request left the client matters only for a method that is not idempotent: see SendTracker.
+    SendTracker sendTracker = plan.idempotency().idempotent() ? null : new SendTracker();
+    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, Propagation.attemptOptions(callOptions,
+        policy.attemptDeadline(attemptContext.deadline(), streamPlan), /* ownTimeout= */ false, sendTracker),
+        grpcContext);
+    Attempt attempt = new Attempt(call, attemptContext, sendTracker);
     lock.lock();
     try {
       if (overflowed) {
@@ -385,8 +388,13 @@ final class RetryingClientStreamCall<ReqT, RespT> extends ClientCall<ReqT, RespT
     private volatile @Nullable Metadata responseHeaders;
     private Cancellation.Registration callerRegistration = Cancellation.Registration.NONE;
 
-    Attempt(ClientCall<ReqT, RespT> call) {
+    private final CallContext context;
+    private final @Nullable SendTracker sendTracker;
+
+    Attempt(ClientCall<ReqT, RespT> call, CallContext context, @Nullable SendTracker sendTracker) {
       this.call = call;
+      this.context = context;
+      this.sendTracker = sendTracker;
     }
 
     /** Requests from this call what the application requested and this call was not asked for yet. */
@@ -433,9 +441,13 @@ final class RetryingClientStreamCall<ReqT, RespT> extends ClientCall<ReqT, RespT
       } finally {
         lock.unlock();
       }
+      // This side cancelled it when the attempt's or the application's context was cancelled, or the call is
+      // already another attempt's or closed (the losers and leftovers are cancelled then).
       result.completeExceptionally(status.isOk()
           ? GrpcStatusMapping.toFailure(Status.CANCELLED.withDescription("another attempt answered"), trailers)
-          : GrpcStatusMapping.toFailure(status, trailers));
+          : GrpcStatusMapping.toAttemptFailure(status, trailers, sendTracker != null && sendTracker.neverSent(),
+              /* ownTimeout= */ false,
+              context.cancellation().isCancelled() || grpcContext.isCancelled() || owner.get() != null));
     }
 
     @Override

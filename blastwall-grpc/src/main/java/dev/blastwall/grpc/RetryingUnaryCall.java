@@ -2,6 +2,7 @@ package dev.blastwall.grpc;
 
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
+import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -211,10 +212,14 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
       throw new IllegalStateException("attempt started before halfClose");
     }
     Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attempt);
-    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, callOptions,
-        policy.attemptDeadline(attempt.deadline(), plan), grpcContext);
+    Deadline callDeadline = attempt.deadline();
+    boolean ownTimeout = policy.attemptTimeoutBinds(callDeadline, plan);
+    // Whether the request left the client matters only for a method that is not idempotent: see SendTracker.
+    SendTracker sendTracker = plan.idempotency().idempotent() ? null : new SendTracker();
+    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, Propagation.attemptOptions(callOptions,
+        policy.attemptDeadline(callDeadline, plan), ownTimeout, sendTracker), grpcContext);
     latestAttempt = call;
-    Attempt<ReqT, RespT> result = new Attempt<>(call, attempt);
+    Attempt<ReqT, RespT> result = new Attempt<>(call, attempt, grpcContext, sendTracker, ownTimeout);
     try {
       call.start(result.listener(), attemptHeaders);
       Boolean compressed = compression;
@@ -350,16 +355,32 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private static final class Attempt<ReqT, RespT> extends CompletableFuture<Answer<RespT>> {
     private final ClientCall<ReqT, RespT> call;
     private final CallContext context;
+    private final Context grpcContext;
+    private final @Nullable SendTracker sendTracker;
+    private final boolean ownTimeout;
     private final Answer<RespT> answer;
 
-    Attempt(ClientCall<ReqT, RespT> call, CallContext context) {
+    Attempt(ClientCall<ReqT, RespT> call, CallContext context, Context grpcContext,
+        @Nullable SendTracker sendTracker, boolean ownTimeout) {
       this.call = call;
       this.context = context;
+      this.grpcContext = grpcContext;
+      this.sendTracker = sendTracker;
+      this.ownTimeout = ownTimeout;
       this.answer = new Answer<>(this, call);
     }
 
     Answer<RespT> listener() {
       return answer;
+    }
+
+    /** Fails the attempt with what its close says, read with what only the attempt knows. */
+    void failed(Status status, Metadata trailers) {
+      Deadline callDeadline = context.deadline();
+      completeExceptionally(GrpcStatusMapping.toAttemptFailure(status, trailers,
+          sendTracker != null && sendTracker.neverSent(),
+          ownTimeout && (callDeadline == null || !callDeadline.isExpired()),
+          context.cancellation().isCancelled() || grpcContext.isCancelled()));
     }
 
     @Override
@@ -375,7 +396,7 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
    * itself when it succeeded, so a successful answer is the call's outcome as it is.
    */
   static final class Answer<RespT> extends ClientCall.Listener<RespT> implements Outcome<RespT> {
-    private final CompletableFuture<Answer<RespT>> attempt;
+    private final Attempt<?, RespT> attempt;
     private final ClientCall<?, RespT> call;
     // gRPC serializes a listener's callbacks, so plain fields are safe here; they are read after the completion.
     private @Nullable Metadata headers;
@@ -383,7 +404,7 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
     private @Nullable Metadata trailers;
     private boolean tooMany;
 
-    Answer(CompletableFuture<Answer<RespT>> attempt, ClientCall<?, RespT> call) {
+    Answer(Attempt<?, RespT> attempt, ClientCall<?, RespT> call) {
       this.attempt = attempt;
       this.call = call;
     }
@@ -409,7 +430,7 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
         attempt.completeExceptionally(GrpcStatusMapping.toFailure(
             Status.INTERNAL.withDescription("more than one response message for a unary call"), responseTrailers));
       } else if (!status.isOk()) {
-        attempt.completeExceptionally(GrpcStatusMapping.toFailure(status, responseTrailers));
+        attempt.failed(status, responseTrailers);
       } else if (message == null) {
         attempt.completeExceptionally(GrpcStatusMapping.toFailure(
             Status.INTERNAL.withDescription("no response message for a unary call"), responseTrailers));

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * All four call types through both interceptors: the caller's deadline and criticality reach every handler
- * callback, each call gets an idempotency key (none of these methods is declared idempotent) and attempt 1.
+ * callback, each call gets an idempotency key (the service is declared keyed) and attempt 1.
  */
 @Timeout(30)
 class CallTypesTest {
@@ -45,7 +45,8 @@ class CallTypesTest {
   @BeforeEach
   void start() {
     Server server = servers.start(echo, BlastwallServerInterceptor.create());
-    channel = servers.channel(server, GrpcClientPolicy.builder(Pipeline.builder("echo").build()).build());
+    channel = servers.channel(server,
+        GrpcClientPolicy.builder(Pipeline.builder("echo").build()).keyed("blastwall.test.Echo").build());
     caller = CallContext.ROOT.withDeadline(Deadline.after(DEADLINE)).withCriticality(Criticality.SHEDDABLE_PLUS);
   }
 

@@ -44,7 +44,9 @@ class ClientStreamRetryTest {
         .retry(RetryPolicy.builder().maxAttempts(3).backoff(Backoff.constant(Duration.ofMillis(5))).build())
         .retryBudget(RetryBudget.unlimited())
         .build();
-    stub = EchoGrpc.newStub(servers.channel(server, GrpcClientPolicy.builder(pipeline).build()))
+    // Sum and Chat are not idempotent: declared keyed (the server dedups), they are retried before the commit.
+    stub = EchoGrpc.newStub(servers.channel(server,
+            GrpcClientPolicy.builder(pipeline).keyed("blastwall.test.Echo").build()))
         .withDeadlineAfter(Duration.ofSeconds(10));
   }
 

@@ -34,7 +34,7 @@ class GrpcClientPolicyTest {
   }
 
   @Test
-  void idempotency_protoOptionWins_thenMethod_thenService_thenNonIdempotentWithKeys() {
+  void idempotency_protoOptionWins_thenMethod_thenService_thenNonIdempotentWithoutKeys() {
     GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback)
         .idempotency("blastwall.test.Echo", Idempotency.IDEMPOTENT)
         .idempotency(EchoGrpc.getEchoMethod(), Idempotency.NON_IDEMPOTENT)
@@ -45,10 +45,13 @@ class GrpcClientPolicyTest {
     assertThat(policy.plan(EchoGrpc.getGetMethod()).idempotency()).isEqualTo(Idempotency.IDEMPOTENT);
     MethodPlan echo = policy.plan(EchoGrpc.getEchoMethod());
     assertThat(echo.idempotency()).isEqualTo(Idempotency.NON_IDEMPOTENT);
-    assertThat(echo.keyed()).isTrue();
+    assertThat(echo.keyed()).as("an auto key is no promise of dedup: none without keyed").isFalse();
     MethodPlan sum = policy.plan(EchoGrpc.getSumMethod());
     assertThat(sum.idempotency()).isEqualTo(Idempotency.IDEMPOTENT);
     assertThat(sum.keyed()).isFalse();
+    MethodPlan unlisted = GrpcClientPolicy.builder(fallback).build().plan(EchoGrpc.getEchoMethod());
+    assertThat(unlisted.idempotency()).isEqualTo(Idempotency.NON_IDEMPOTENT);
+    assertThat(unlisted.keyed()).isFalse();
   }
 
   @Test
@@ -59,10 +62,46 @@ class GrpcClientPolicyTest {
   }
 
   @Test
-  void keysOff_nonIdempotentCallsAreNotKeyed() {
-    GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback).idempotencyKeys(false).build();
+  void keyed_byMethodOrService_givesKeys_andMethodSettingsWinOverTheService() {
+    GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback)
+        .keyed("blastwall.test.Echo")
+        .idempotency(EchoGrpc.getSumMethod(), Idempotency.NON_IDEMPOTENT)
+        .build();
 
-    assertThat(policy.plan(EchoGrpc.getEchoMethod()).keyed()).isFalse();
+    MethodPlan echo = policy.plan(EchoGrpc.getEchoMethod());
+    assertThat(echo.keyed()).isTrue();
+    assertThat(echo.idempotency()).isEqualTo(Idempotency.NON_IDEMPOTENT);
+    assertThat(policy.plan(EchoGrpc.getSumMethod()).keyed()).isFalse();
+    assertThat(GrpcClientPolicy.builder(fallback).keyed(EchoGrpc.getChatMethod()).build()
+        .plan(EchoGrpc.getChatMethod()).keyed()).isTrue();
+  }
+
+  @Test
+  void keyedAndIdempotency_areOneDeclarationPerTarget() {
+    assertThatThrownBy(() -> GrpcClientPolicy.builder(fallback).keyed("a.B")
+        .idempotency("a.B", Idempotency.NON_IDEMPOTENT))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("idempotency for a.B was already set (expected: once per target)");
+    assertThatThrownBy(() -> GrpcClientPolicy.builder(fallback).keyed("a.B").keyed("a.B"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> GrpcClientPolicy.builder(fallback).keyed("a.B/"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("target: ");
+  }
+
+  @Test
+  void attemptTimeoutBinds_onlyWhenShorterThanTheDeadlineLessTheSlack() {
+    FakeTicker ticker = new FakeTicker();
+    GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback).ticker(ticker)
+        .attemptTimeout("blastwall.test.Echo/Get", Duration.ofMillis(300))
+        .build();
+    MethodPlan get = policy.plan(EchoGrpc.getGetMethod());
+
+    assertThat(policy.attemptTimeoutBinds(null, get)).isTrue();
+    assertThat(policy.attemptTimeoutBinds(Deadline.after(Duration.ofSeconds(5), ticker), get)).isTrue();
+    // 330 ms less 33 ms of slack is 297 ms: the call's deadline comes first.
+    assertThat(policy.attemptTimeoutBinds(Deadline.after(Duration.ofMillis(330), ticker), get)).isFalse();
+    assertThat(policy.attemptTimeoutBinds(null, policy.plan(EchoGrpc.getEchoMethod()))).isFalse();
   }
 
   @Test

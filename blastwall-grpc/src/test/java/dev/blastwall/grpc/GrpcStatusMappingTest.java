@@ -163,6 +163,54 @@ class GrpcStatusMappingTest {
 
     assertThat(seenByCaller.doNotRetry()).isFalse();
     assertThat(seenByCaller.retryAfterNanos()).isEqualTo(Duration.ofMillis(30).toNanos());
+    // Refused before the handler ran: retryable even for a method that may not repeat.
+    assertThat(seenByCaller.didNotRun()).isTrue();
+    assertThat(GrpcStatusMapping.classifier().didNotRun(mapped)).isTrue();
+  }
+
+  @Test
+  void resourceExhaustedWithoutTheMark_orWithoutAPushback_mayHaveRun() {
+    Metadata pushbackOnly = new Metadata();
+    BlastwallMetadata.putPushback(pushbackOnly, 30);
+    assertThat(GrpcStatusMapping.toFailure(Status.RESOURCE_EXHAUSTED, pushbackOnly).didNotRun()).isFalse();
+    Metadata markOnly = new Metadata();
+    BlastwallMetadata.markDoNotRetry(markOnly);
+    assertThat(GrpcStatusMapping.toFailure(Status.RESOURCE_EXHAUSTED, markOnly).didNotRun()).isFalse();
+    assertThat(GrpcStatusMapping.toFailure(Status.UNAVAILABLE, null).didNotRun()).isFalse();
+  }
+
+  @Test
+  void attemptFailure_ownTimeout_isATimeout_keepingItsStatus() {
+    GrpcRemoteFailure failure = GrpcStatusMapping.toAttemptFailure(Status.DEADLINE_EXCEEDED, null,
+        /* neverSent= */ false, /* ownTimeout= */ true, /* cancelledHere= */ true);
+
+    assertThat(failure.kind()).isEqualTo(FailureKind.TIMEOUT);
+    assertThat(failure.status().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(failure.didNotRun()).isFalse();
+    assertThat(GrpcStatusMapping.toAttemptFailure(Status.DEADLINE_EXCEEDED, null, false, false, true).kind())
+        .as("the call's own deadline").isEqualTo(FailureKind.DEADLINE_EXCEEDED);
+  }
+
+  @Test
+  void attemptFailure_cancelledByNobodyHere_isTheServerGoingAway() {
+    GrpcRemoteFailure away = GrpcStatusMapping.toAttemptFailure(
+        Status.CANCELLED.withDescription("RST_STREAM closed stream"), null, false, false, false);
+
+    assertThat(away.kind()).isEqualTo(FailureKind.UNAVAILABLE);
+    assertThat(away.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(away.status().getDescription()).contains("did not ask for").endsWith("RST_STREAM closed stream");
+    GrpcRemoteFailure ours = GrpcStatusMapping.toAttemptFailure(Status.CANCELLED, null, false, false, true);
+    assertThat(ours.kind()).isEqualTo(FailureKind.CANCELLED);
+  }
+
+  @Test
+  void attemptFailure_neverSent_didNotRun_whateverItsStatus() {
+    GrpcRemoteFailure unsent = GrpcStatusMapping.toAttemptFailure(
+        Status.UNAVAILABLE.withDescription("io exception"), null, true, false, false);
+
+    assertThat(unsent.kind()).isEqualTo(FailureKind.UNAVAILABLE);
+    assertThat(unsent.didNotRun()).isTrue();
+    assertThat(unsent.status().getDescription()).isEqualTo("io exception");
   }
 
   @Test

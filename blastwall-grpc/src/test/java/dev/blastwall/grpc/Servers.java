@@ -49,7 +49,12 @@ final class Servers {
 
   /** A channel to {@code server} with gRPC retries off and {@code policy} installed. */
   ManagedChannel channel(Server server, GrpcClientPolicy policy) {
-    ManagedChannel channel = BlastwallChannels.forTarget("127.0.0.1:" + server.getPort(), policy).build();
+    return channel("127.0.0.1:" + server.getPort(), policy);
+  }
+
+  /** A channel to {@code target}, e.g. a {@link TcpForwarder} in front of a server; otherwise as above. */
+  ManagedChannel channel(String target, GrpcClientPolicy policy) {
+    ManagedChannel channel = BlastwallChannels.forTarget(target, policy).build();
     channels.add(channel);
     return channel;
   }

@@ -43,11 +43,12 @@ class StreamingRetryTest {
   private final FeedServer feed = new FeedServer("feed", LOG);
   private Server server;
   private FeedGrpc.FeedBlockingStub stub;
+  private Pipeline pipeline;
 
   @BeforeEach
   void start() {
     server = servers.start(feed, BlastwallServerInterceptor.create());
-    Pipeline pipeline = Pipeline.builder("feed")
+    pipeline = Pipeline.builder("feed")
         .retry(RetryPolicy.builder().maxAttempts(3).backoff(Backoff.constant(Duration.ofMillis(5))).build())
         .retryBudget(RetryBudget.unlimited())
         .build();
@@ -90,16 +91,33 @@ class StreamingRetryTest {
   }
 
   @Test
-  void nonIdempotentStream_retriedBeforeTheFirstMessage_withTheSameKeyOnEveryAttempt() {
+  void keyedStream_retriedBeforeTheFirstMessage_withTheSameKeyOnEveryAttempt() {
     feed.failFirst.add(Status.UNAVAILABLE);
+    FeedGrpc.FeedBlockingStub keyed = FeedGrpc.newBlockingStub(servers.channel(server,
+        GrpcClientPolicy.builder(pipeline).keyed("blastwall.test.Feed/Flood").build()))
+        .withDeadlineAfter(Duration.ofSeconds(10));
 
-    Iterator<Item> items = stub.flood(FloodRequest.newBuilder().setCount(10).build());
+    Iterator<Item> items = keyed.flood(FloodRequest.newBuilder().setCount(10).build());
 
     assertThat(positions(items)).hasSize(10);
     List<FeedServer.Call> calls = feed.calls("Flood");
     assertThat(calls).extracting(FeedServer.Call::attempt).containsExactly(1, 2);
     assertThat(calls.get(0).key()).isNotNull();
     assertThat(calls).extracting(FeedServer.Call::key).containsOnly(calls.get(0).key());
+  }
+
+  @Test
+  void nonIdempotentStreamNotKeyed_unavailableFromTheServer_isNotRetried_andCarriesNoKey() {
+    // The server ran the handler before it failed: without a server that dedups, a repeat could run it twice.
+    feed.failFirst.add(Status.UNAVAILABLE.withDescription("failed after running"));
+
+    StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.flood(FloodRequest.newBuilder().setCount(10).build()).hasNext());
+
+    assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    List<FeedServer.Call> calls = feed.calls("Flood");
+    assertThat(calls).extracting(FeedServer.Call::attempt).containsExactly(1);
+    assertThat(calls).extracting(FeedServer.Call::key).containsOnlyNulls();
   }
 
   @Test

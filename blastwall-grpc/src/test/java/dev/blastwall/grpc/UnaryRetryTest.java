@@ -41,6 +41,8 @@ class UnaryRetryTest {
   private final EchoServer echo = new EchoServer("echo");
   private Server server;
   private EchoGrpc.EchoBlockingStub stub;
+  /** Echo (not idempotent) declared keyed: the server dedups on the key, so a retry is safe. */
+  private EchoGrpc.EchoBlockingStub keyed;
 
   @BeforeEach
   void start() {
@@ -51,6 +53,9 @@ class UnaryRetryTest {
         .build();
     ManagedChannel channel = servers.channel(server, GrpcClientPolicy.builder(pipeline).build());
     stub = EchoGrpc.newBlockingStub(channel).withDeadlineAfter(Duration.ofSeconds(10));
+    keyed = EchoGrpc.newBlockingStub(servers.channel(server,
+            GrpcClientPolicy.builder(pipeline).keyed(EchoGrpc.getEchoMethod()).build()))
+        .withDeadlineAfter(Duration.ofSeconds(10));
   }
 
   @AfterEach
@@ -87,7 +92,7 @@ class UnaryRetryTest {
     echo.script.add(status(Status.UNAVAILABLE));
     echo.script.add(status(Status.UNAVAILABLE));
 
-    EchoReply reply = stub.echo(HELLO);
+    EchoReply reply = keyed.echo(HELLO);
 
     assertThat(reply.getText()).isEqualTo("hello");
     List<EchoServer.Seen> seen = echo.seen("Echo");
@@ -99,8 +104,8 @@ class UnaryRetryTest {
 
   @Test
   void twoLogicalCalls_getDifferentKeys() {
-    stub.echo(HELLO);
-    stub.echo(HELLO);
+    keyed.echo(HELLO);
+    keyed.echo(HELLO);
 
     List<EchoServer.Seen> seen = echo.seen("Echo");
     assertThat(seen).hasSize(2);
@@ -109,9 +114,25 @@ class UnaryRetryTest {
 
   @Test
   void callerChosenKey_isSentInsteadOfAGeneratedOne() {
-    stub.withOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY, "order-42").echo(HELLO);
+    keyed.withOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY, "order-42").echo(HELLO);
 
     assertThat(echo.seen("Echo")).extracting(EchoServer.Seen::key).containsExactly("order-42");
+  }
+
+  @Test
+  void callerChosenKey_onAMethodNotDeclaredKeyed_isTheCallersPromise_andTheCallIsRetried() {
+    echo.script.add(status(Status.UNAVAILABLE.withDescription("failed after running")));
+
+    stub.withOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY, "order-43").echo(HELLO);
+
+    assertThat(echo.seen("Echo")).extracting(EchoServer.Seen::key).containsExactly("order-43", "order-43");
+  }
+
+  @Test
+  void nonIdempotentMethodNotDeclaredKeyed_getsNoKey() {
+    stub.echo(HELLO);
+
+    assertThat(echo.seen("Echo")).extracting(EchoServer.Seen::key).containsOnlyNulls();
   }
 
   @Test
@@ -133,7 +154,7 @@ class UnaryRetryTest {
 
     // A key makes "did not run" failures safe to repeat, not "may have half run" ones.
     echo.script.add(status(Status.INTERNAL));
-    StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class, () -> stub.echo(HELLO));
+    StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class, () -> keyed.echo(HELLO));
     assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
     assertThat(echo.seen("Echo")).hasSize(1);
   }

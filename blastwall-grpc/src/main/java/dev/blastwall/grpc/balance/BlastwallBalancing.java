@@ -7,7 +7,7 @@ import io.grpc.Metadata;
 
 /**
  * Names and keys of Blastwall's gRPC load balancing: the policy names to put in service config, the request key
- * that {@code blastwall_ring_hash} hashes, and the endpoint weight attribute.
+ * that {@code blastwall_ring_hash} hashes, the attempt-deadline mark, and the endpoint weight attribute.
  */
 public final class BlastwallBalancing {
 
@@ -37,6 +37,14 @@ public final class BlastwallBalancing {
    * {@code stub.withOption(BlastwallBalancing.REQUEST_KEY, "user-42")}. It wins over {@link #REQUEST_KEY_HEADER}.
    */
   public static final CallOptions.Key<String> REQUEST_KEY = CallOptions.Key.create("blastwall-request-key");
+
+  /**
+   * Marks a call whose deadline is one attempt's own time limit, shorter than what its caller allows; Blastwall's
+   * client interceptor sets it on the attempts a {@code GrpcClientPolicy} attempt timeout bounds. A
+   * DEADLINE_EXCEEDED on such a call counts against its endpoint (it did not answer in time, as a hung or
+   * partitioned replica does not), where a caller's own deadline counts neither way.
+   */
+  public static final CallOptions.Key<Boolean> ATTEMPT_DEADLINE = CallOptions.Key.create("blastwall-attempt-deadline");
 
   /**
    * The header read by {@code blastwall_ring_hash} when the call has no {@link #REQUEST_KEY} option, for keys set

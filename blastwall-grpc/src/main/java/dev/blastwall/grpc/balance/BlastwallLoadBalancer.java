@@ -95,8 +95,8 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
     }
 
     /** Called by a stream tracer, on any thread, when a call routed here closes. */
-    void record(Status status) {
-      if (isBackendFailure(status)) {
+    void record(Status status, boolean attemptDeadline) {
+      if (isBackendFailure(status, attemptDeadline)) {
         failures.incrementAndGet();
         int consecutive = consecutiveFailures.incrementAndGet();
         int threshold = config.consecutiveFailures();
@@ -114,12 +114,14 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
    * Outcomes that count against the backend: connection and server faults, not application answers; and an
    * attempt that Blastwall cancelled at its attempt timeout, because the backend did not answer in time (hung,
    * overloaded, or behind a partition that drops packets without resetting the connection), which says as much about
-   * it as an error would. A backend that never answers would otherwise never be ejected.
+   * it as an error would; so does a DEADLINE_EXCEEDED on a call whose deadline was its attempt's own time limit
+   * ({@link BlastwallBalancing#ATTEMPT_DEADLINE}). A backend that never answers would otherwise never be ejected.
    */
-  static boolean isBackendFailure(Status status) {
+  static boolean isBackendFailure(Status status, boolean attemptDeadline) {
     return switch (status.getCode()) {
       case UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS -> true;
       case CANCELLED -> status.getCause() instanceof AttemptTimeoutException;
+      case DEADLINE_EXCEEDED -> attemptDeadline;
       default -> false;
     };
   }
@@ -532,7 +534,8 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
 
     @Override
     public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-      return new Tracer(backend, endpoint);
+      return new Tracer(backend, endpoint,
+          Boolean.TRUE.equals(info.getCallOptions().getOption(BlastwallBalancing.ATTEMPT_DEADLINE)));
     }
   }
 
@@ -546,10 +549,12 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
     private final Endpoint endpoint;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final boolean attemptDeadline;
 
-    Tracer(Backend backend, Endpoint endpoint) {
+    Tracer(Backend backend, Endpoint endpoint, boolean attemptDeadline) {
       this.backend = backend;
       this.endpoint = endpoint;
+      this.attemptDeadline = attemptDeadline;
       endpoint.onStart();
     }
 
@@ -558,9 +563,9 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
       if (!closed.compareAndSet(false, true)) {
         return;
       }
-      boolean ok = status.isOk() || !(isBackendFailure(status) || isNeutral(status));
+      boolean ok = status.isOk() || !(isBackendFailure(status, attemptDeadline) || isNeutral(status));
       endpoint.onComplete(System.nanoTime() - startNanos, ok);
-      backend.record(status);
+      backend.record(status, attemptDeadline);
     }
   }
 

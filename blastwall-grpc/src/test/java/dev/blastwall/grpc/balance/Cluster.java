@@ -65,8 +65,8 @@ final class Cluster {
     }
 
     /**
-     * Stops the backend for good: no new calls or connections, the calls in flight finish (a forced stop would
-     * reset them with CANCELLED, which no pipeline retries since the request may have run), then the port closes.
+     * Stops the backend for good, gracefully: no new calls or connections, the calls in flight finish (up to 2 s),
+     * then the port closes.
      */
     void kill() {
       Server s = server;
@@ -79,6 +79,23 @@ final class Cluster {
         }
         s.shutdownNow();
       }
+    }
+
+    /**
+     * Stops the backend at once ({@code shutdownNow()}): the calls in flight are reset (the client sees CANCELLED,
+     * though it cancelled nothing), then the port closes.
+     */
+    void stopNow() {
+      Server s = server;
+      if (s != null) {
+        s.shutdownNow();
+      }
+    }
+
+    /** Echo answers as Get does; it is not idempotent, so a client retries it only when declared keyed. */
+    @Override
+    public void echo(EchoRequest request, StreamObserver<EchoReply> responseObserver) {
+      get(request, responseObserver);
     }
 
     @Override

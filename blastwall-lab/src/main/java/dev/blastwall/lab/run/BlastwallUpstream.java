@@ -77,8 +77,8 @@ final class BlastwallUpstream implements Upstream {
     }
     Duration attemptTimeout = setup.attemptTimeouts().get(upstream);
     if (attemptTimeout != null) {
-      // The pipeline's slot, not the policy's: a timed-out attempt is then a retryable TIMEOUT, not the caller's
-      // own DEADLINE_EXCEEDED.
+      // The pipeline's slot: one timeout for every call to the upstream. A timed-out attempt is a retryable TIMEOUT
+      // either way (the policy's per-method one would also tell the server the attempt's deadline).
       pipeline.attemptTimeout(attemptTimeout);
     }
     Duration callTimeout = setup.callTimeouts().get(upstream);
@@ -91,9 +91,9 @@ final class BlastwallUpstream implements Upstream {
       pipeline.bulkhead(SemaphoreBulkhead.builder(name).maxConcurrentCalls(bulkhead).build());
     }
     GrpcClientPolicy policy = GrpcClientPolicy.builder(pipeline.build())
-        // Calls declared not idempotent (CallOnce) get one key per logical call, sent with every attempt: the
-        // callee's idempotency store makes their retries safe, so they are retried too.
-        .idempotencyKeys(true)
+        // CallOnce is not idempotent, but every lab service keeps an idempotency store: declared keyed, each call
+        // gets one key, sent with every attempt, and is retried even after it may have run (the store answers).
+        .keyed(LabWire.CALL_ONCE)
         .ticker(clock.ticker)
         .build();
     ManagedChannel channel = BlastwallChannels.configure(

@@ -48,7 +48,6 @@ final class UserClient implements AutoCloseable {
       // No retries (the pipeline's default) and no slack: the entry service gets the user's whole deadline.
       GrpcClientPolicy policy = GrpcClientPolicy.builder(Pipeline.builder("user").ticker(clock.ticker).build())
           .deadlineSlack(0, Duration.ZERO)
-          .idempotencyKeys(false)
           .ticker(clock.ticker)
           .build();
       this.channel = BlastwallChannels.configure(
