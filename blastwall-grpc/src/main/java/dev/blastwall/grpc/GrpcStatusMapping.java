@@ -5,6 +5,7 @@ import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.failure.RemoteFailure;
+import dev.blastwall.internal.Untrusted;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -151,7 +152,7 @@ public final class GrpcStatusMapping {
         kind = FailureKind.UNAVAILABLE;
         reported = Status.UNAVAILABLE.withCause(status.getCause()).withDescription(
             "the server ended the call CANCELLED, which this client did not ask for (it went away)"
-                + (status.getDescription() != null ? ": " + status.getDescription() : ""));
+                + (status.getDescription() != null ? ": " + Untrusted.quote(status.getDescription()) : ""));
       }
       Duration retryAfter = plain.retryAfterNanos() >= 0 ? Duration.ofNanos(plain.retryAfterNanos()) : null;
       return new GrpcRemoteFailure(kind, reported, received, retryAfter, plain.doNotRetry(), plain.marked(),

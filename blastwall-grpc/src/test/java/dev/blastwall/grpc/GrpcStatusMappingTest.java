@@ -198,7 +198,7 @@ class GrpcStatusMappingTest {
 
     assertThat(away.kind()).isEqualTo(FailureKind.UNAVAILABLE);
     assertThat(away.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(away.status().getDescription()).contains("did not ask for").endsWith("RST_STREAM closed stream");
+    assertThat(away.status().getDescription()).contains("did not ask for").endsWith(": \"RST_STREAM closed stream\"");
     GrpcRemoteFailure ours = GrpcStatusMapping.toAttemptFailure(Status.CANCELLED, null, false, false, true);
     assertThat(ours.kind()).isEqualTo(FailureKind.CANCELLED);
   }
