@@ -5,6 +5,7 @@ import dev.blastwall.lab.report.HtmlReport;
 import dev.blastwall.lab.report.JsonReport;
 import dev.blastwall.lab.report.TerminalTable;
 import dev.blastwall.lab.run.LabRunner;
+import dev.blastwall.lab.scenario.ModeRunner;
 import dev.blastwall.lab.scenario.Scenario;
 import dev.blastwall.lab.scenario.ScenarioParams;
 import dev.blastwall.lab.scenario.ScenarioResult;
@@ -30,7 +31,8 @@ import java.util.logging.Logger;
  * ({@code ./blastwall lab ...}, {@code ./blastwall demo}) builds the lab and calls this class.
  *
  * <p>Exit status: 0 when every run was valid and every check passed, 1 when a check failed, 2 on a usage error,
- * 3 when a run was invalid (the lab itself was the bottleneck, so its figures say nothing).
+ * 3 when a run was invalid (the lab itself was the bottleneck, so its figures say nothing), 4 when the lab failed
+ * unexpectedly (a bug, or the machine out of memory or threads): one line names the failure, never a stack trace.
  */
 public final class LabMain {
 
@@ -51,12 +53,25 @@ public final class LabMain {
   // Held so the level set in main is not lost when the logger would otherwise be collected.
   private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
+  /** The exit status when the lab failed unexpectedly. */
+  static final int INTERNAL_ERROR = 4;
+
+  // The longest message of an unexpected failure printed: it may quote input.
+  private static final int LONGEST_MESSAGE = 200;
+
   private final PrintStream out;
   private final PrintStream err;
+  private final ModeRunner modeRunner;
 
   LabMain(PrintStream out, PrintStream err) {
+    this(out, err, LabRunner::run);
+  }
+
+  /** A command line whose runs go to {@code modeRunner} instead of real services (for tests). */
+  LabMain(PrintStream out, PrintStream err, ModeRunner modeRunner) {
     this.out = out;
     this.err = err;
+    this.modeRunner = modeRunner;
   }
 
   /** Runs the command line and exits with its status. */
@@ -93,7 +108,18 @@ public final class LabMain {
     } catch (IOException e) {
       err.println("blastwall lab: cannot write the report: " + e.getMessage());
       return 1;
+    } catch (RuntimeException | Error e) {
+      // Whatever else went wrong, an OutOfMemoryError included: one line, not a stack trace, and its own status.
+      err.println("blastwall lab: failed unexpectedly: " + describe(e));
+      return INTERNAL_ERROR;
     }
+  }
+
+  // The failure's class and message on one line, cut short.
+  private static String describe(Throwable failure) {
+    String message = failure.getMessage() == null ? "" : ": " + failure.getMessage();
+    String line = (failure.getClass().getName() + message).replaceAll("\\p{Cntrl}+", " ").strip();
+    return line.length() <= LONGEST_MESSAGE ? line : line.substring(0, LONGEST_MESSAGE - 3) + "...";
   }
 
   private int list() {
@@ -164,7 +190,7 @@ public final class LabMain {
     err.printf(Locale.ROOT, "== %s (%s, %d s, %s rps, seed %d)%n", scenario.name(),
         line.modes().stream().map(Mode::label).toList(), duration.toSeconds(),
         dev.blastwall.lab.scenario.Numbers.text(rate), line.seed());
-    ScenarioRunner runner = new ScenarioRunner(LabRunner::run);
+    ScenarioRunner runner = new ScenarioRunner(modeRunner);
     return runner.run(scenario, params, line.modes(), mode -> new ProgressLine(err, scenario.name(), mode));
   }
 

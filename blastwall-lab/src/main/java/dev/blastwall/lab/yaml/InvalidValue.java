@@ -1,8 +1,8 @@
 package dev.blastwall.lab.yaml;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,27 +50,88 @@ final class InvalidValue extends RuntimeException {
     return path;
   }
 
-  /** A value as YAML would write it (strings quoted), cut short when long. */
+  /**
+   * A value as YAML would write it (strings quoted and {@link #escape escaped}), cut short when long. Only as much
+   * is rendered as is shown, so a value an alias expands to billions of items, or one that contains itself, is shown
+   * at once.
+   */
   static String show(@Nullable Object value) {
-    String text = render(value);
-    return text.length() <= LONGEST_SHOWN ? text : text.substring(0, LONGEST_SHOWN - 3) + "...";
+    StringBuilder text = new StringBuilder();
+    render(value, text);
+    return text.length() <= LONGEST_SHOWN ? text.toString() : text.substring(0, LONGEST_SHOWN - 3) + "...";
   }
 
-  private static String render(@Nullable Object value) {
-    if (value == null) {
-      return "null";
+  /**
+   * {@code text} with backslashes, quotes and the characters a terminal or a log would act on or hide (controls,
+   * format characters such as bidirectional overrides, line separators, lone surrogates) written as escapes, cut
+   * short when long.
+   */
+  static String escape(String text) {
+    StringBuilder escaped = new StringBuilder();
+    appendEscaped(text, escaped);
+    return escaped.length() <= LONGEST_SHOWN ? escaped.toString() : escaped.substring(0, LONGEST_SHOWN - 3) + "...";
+  }
+
+  // Appends `value` to `text` until `text` is longer than what is shown; each level adds a character first, so the
+  // recursion is as shallow as what is shown is long.
+  private static void render(@Nullable Object value, StringBuilder text) {
+    if (text.length() > LONGEST_SHOWN) {
+      return;
     }
-    if (value instanceof String text) {
-      return "\"" + text + "\"";
+    if (value instanceof String string) {
+      text.append('"');
+      appendEscaped(string, text);
+      text.append('"');
+    } else if (value instanceof Map<?, ?> map) {
+      text.append('{');
+      String separator = "";
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (text.length() > LONGEST_SHOWN) {
+          return;
+        }
+        text.append(separator);
+        if (entry.getKey() instanceof String key) {
+          appendEscaped(key, text);
+        } else {
+          render(entry.getKey(), text);
+        }
+        text.append(": ");
+        render(entry.getValue(), text);
+        separator = ", ";
+      }
+      text.append('}');
+    } else if (value instanceof List<?> list) {
+      text.append('[');
+      String separator = "";
+      for (Object item : list) {
+        if (text.length() > LONGEST_SHOWN) {
+          return;
+        }
+        text.append(separator);
+        render(item, text);
+        separator = ", ";
+      }
+      text.append(']');
+    } else {
+      appendEscaped(String.valueOf(value), text);
     }
-    if (value instanceof Map<?, ?> map) {
-      return map.entrySet().stream()
-          .map(entry -> entry.getKey() + ": " + render(entry.getValue()))
-          .collect(Collectors.joining(", ", "{", "}"));
+  }
+
+  private static void appendEscaped(String string, StringBuilder text) {
+    for (int i = 0; i < string.length() && text.length() <= LONGEST_SHOWN; ) {
+      int codePoint = string.codePointAt(i);
+      int type = Character.getType(codePoint);
+      if (codePoint == '\\' || codePoint == '"') {
+        text.append('\\').append((char) codePoint);
+      } else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE) {
+        for (char unit : Character.toChars(codePoint)) {
+          text.append(String.format(Locale.ROOT, "\\u%04x", (int) unit));
+        }
+      } else {
+        text.appendCodePoint(codePoint);
+      }
+      i += Character.charCount(codePoint);
     }
-    if (value instanceof List<?> list) {
-      return list.stream().map(InvalidValue::render).collect(Collectors.joining(", ", "[", "]"));
-    }
-    return String.valueOf(value);
   }
 }

@@ -1,8 +1,10 @@
 package dev.blastwall.lab.yaml;
 
+import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.lab.plan.BlastwallSetup;
 import dev.blastwall.lab.plan.NaiveSetup;
 import dev.blastwall.lab.topology.Durations;
+import dev.blastwall.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,6 +23,11 @@ final class ModesSection {
   private static final Set<String> BLASTWALL_KEYS =
       Set.of("max_attempts", "backoff", "retry_budget", "breaker", "attempt_timeouts", "hedge", "bulkheads",
           "shed_by_criticality", "ejection_time", "call_timeouts", "hedge_budget");
+
+  // Naive retries multiply at every layer; the pool's threads are real threads. Blastwall's own bounds are the
+  // library's (RetryPolicy, CircuitBreaker), so a file is refused here rather than when its run starts.
+  static final int MAX_RETRIES = 10;
+  static final int MAX_OUTBOUND_POOL = 10_000;
 
   private final NaiveSetup naive;
   private final BlastwallSetup blastwall;
@@ -54,7 +61,7 @@ final class ModesSection {
     NaiveSetup defaults = NaiveSetup.defaults();
     Duration timeout = durationOr(fields, "timeout", defaults.timeout());
     Value retriesValue = fields.get("retries");
-    int retries = retriesValue == null ? defaults.retries() : retriesValue.integer(0);
+    int retries = retriesValue == null ? defaults.retries() : retriesValue.integer(0, MAX_RETRIES);
     Set<String> retryOn = defaults.retryOn();
     Value retryOnValue = fields.get("retry_on");
     if (retryOnValue != null) {
@@ -66,13 +73,13 @@ final class ModesSection {
     Duration userTimeout = durationOr(fields, "user_timeout", defaults.userTimeout());
     Value pool = fields.get("outbound_pool");
     return new NaiveSetup(timeout, retries, retryOn, userTimeout,
-        pool == null ? defaults.outboundPool() : pool.integer(NaiveSetup.UNBOUNDED_POOL));
+        pool == null ? defaults.outboundPool() : pool.integer(NaiveSetup.UNBOUNDED_POOL, MAX_OUTBOUND_POOL));
   }
 
   private static BlastwallSetup blastwall(Fields fields, Set<String> services) {
     BlastwallSetup defaults = BlastwallSetup.defaults();
     Value attemptsValue = fields.get("max_attempts");
-    int maxAttempts = attemptsValue == null ? defaults.maxAttempts() : attemptsValue.integer(1);
+    int maxAttempts = attemptsValue == null ? defaults.maxAttempts() : attemptsValue.integer(1, RetryPolicy.MAX_ATTEMPTS_LIMIT);
 
     Fields backoff = group(fields, "backoff", Set.of("base", "max"));
     Duration backoffBase = durationOr(backoff, "base", defaults.backoffBase());
@@ -130,7 +137,7 @@ final class ModesSection {
         ratio == null ? defaults.retryBudgetRatio() : ratio.number(0, 1000),
         floor == null ? defaults.retryBudgetMinPerSecond() : floor.integer(0),
         failureRate == null ? defaults.breakerFailureRate() : failureRate.number(0.001, 1),
-        minimumCalls == null ? defaults.breakerMinimumCalls() : minimumCalls.integer(1),
+        minimumCalls == null ? defaults.breakerMinimumCalls() : minimumCalls.integer(1, CircuitBreaker.MAX_WINDOW_CALLS),
         openFor,
         maxOpenFor,
         attemptTimeouts,

@@ -22,6 +22,12 @@ final class TopologySection {
   static final ServiceTime DEFAULT_SERVICE_TIME = ServiceTime.fixed(Duration.ofMillis(10));
   static final String DEFAULT_STATUS = "UNAVAILABLE";
 
+  // Upper bounds so a typo cannot exhaust the machine: each replica is a server and a proxy, each worker a thread,
+  // and workers plus queue must stay inside an int.
+  static final int MAX_REPLICAS = 100;
+  static final int MAX_WORKERS = 10_000;
+  static final int MAX_QUEUE = 100_000;
+
   private static final Set<String> SERVICE_KEYS =
       Set.of("replicas", "workers", "queue", "service_time", "errors", "calls", "contention");
   private static final Set<String> ERROR_KEYS = Set.of("rate", "status");
@@ -59,9 +65,9 @@ final class TopologySection {
 
   private static ServiceSpec service(Value value, Set<String> names) {
     Fields fields = value.fields(SERVICE_KEYS);
-    int replicas = intOr(fields, "replicas", DEFAULT_REPLICAS, 1);
-    int workers = intOr(fields, "workers", DEFAULT_WORKERS, 1);
-    int queue = intOr(fields, "queue", DEFAULT_QUEUE, 0);
+    int replicas = intOr(fields, "replicas", DEFAULT_REPLICAS, 1, MAX_REPLICAS);
+    int workers = intOr(fields, "workers", DEFAULT_WORKERS, 1, MAX_WORKERS);
+    int queue = intOr(fields, "queue", DEFAULT_QUEUE, 0, MAX_QUEUE);
     Value timeValue = fields.get("service_time");
     ServiceTime time = timeValue == null ? DEFAULT_SERVICE_TIME : ServiceTimes.read(timeValue);
     double errorRate = 0;
@@ -128,9 +134,9 @@ final class TopologySection {
     return name;
   }
 
-  private static int intOr(Fields fields, String key, int fallback, int min) {
+  private static int intOr(Fields fields, String key, int fallback, int min, int max) {
     Value value = fields.get(key);
-    return value == null ? fallback : value.integer(min);
+    return value == null ? fallback : value.integer(min, max);
   }
 
   /** {@code topology} as the {@code entry} and {@code services} keys of a lab file, defaults left out. */

@@ -1,6 +1,5 @@
 package dev.blastwall.lab.yaml;
 
-import dev.blastwall.lab.topology.Durations;
 import dev.blastwall.lab.topology.StatusNames;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -119,30 +118,37 @@ record Value(YamlPath path, @Nullable Object raw) {
 
   /** A whole number of at least {@code min}. */
   int integer(int min) {
-    if (raw instanceof BigInteger || raw instanceof Long) {
-      throw InvalidValue.of(path, raw, "a whole number of at most " + Integer.MAX_VALUE);
-    }
-    long value = longInteger(min);
-    if (value > Integer.MAX_VALUE) {
-      throw InvalidValue.of(path, raw, "a whole number of at most " + Integer.MAX_VALUE);
-    }
-    return (int) value;
+    return (int) wholeNumber(min, Integer.MAX_VALUE);
+  }
+
+  /** A whole number from {@code min} to {@code max}. */
+  int integer(int min, int max) {
+    return (int) wholeNumber(min, max);
   }
 
   /** A whole number of at least {@code min}. */
   long longInteger(long min) {
-    long value;
+    return wholeNumber(min, Long.MAX_VALUE);
+  }
+
+  private long wholeNumber(long min, long max) {
+    BigInteger value;
     if (raw instanceof Integer || raw instanceof Long) {
-      value = ((Number) raw).longValue();
-    } else if (raw instanceof BigInteger) {
-      throw InvalidValue.of(path, raw, "a whole number of at most " + Long.MAX_VALUE);
+      value = BigInteger.valueOf(((Number) raw).longValue());
+    } else if (raw instanceof BigInteger big) {
+      value = big;
     } else {
       throw InvalidValue.of(path, raw, "a whole number");
     }
-    if (value < min) {
+    if (value.compareTo(BigInteger.valueOf(min)) < 0) {
       throw InvalidValue.of(path, raw, "at least " + min);
     }
-    return value;
+    if (value.compareTo(BigInteger.valueOf(max)) > 0) {
+      // Past what the field holds at all, the type is the limit; below it, the field's own bound.
+      boolean typeLimit = max == Integer.MAX_VALUE || max == Long.MAX_VALUE;
+      throw InvalidValue.of(path, raw, (typeLimit ? "a whole number of at most " : "at most ") + max);
+    }
+    return value.longValueExact();
   }
 
   /** A number in [min, max]. */
@@ -157,27 +163,21 @@ record Value(YamlPath path, @Nullable Object raw) {
     return value;
   }
 
-  /** A number above zero, finite. */
-  double positiveNumber() {
+  /** A number above zero and at most {@code max}. */
+  double positiveNumber(double max) {
     if (!(raw instanceof Number number)) {
       throw InvalidValue.of(path, raw, "a number");
     }
     double value = number.doubleValue();
-    if (!(value > 0) || Double.isInfinite(value)) {
-      throw InvalidValue.of(path, raw, "a number above 0");
+    if (!(value > 0 && value <= max)) {
+      throw InvalidValue.of(path, raw, "a number above 0 and at most " + plain(max));
     }
     return value;
   }
 
-  /** A duration such as {@code 250ms}, zero or more. */
+  /** A duration such as {@code 250ms}, from zero to {@link DurationText#MAX}. */
   Duration duration() {
-    String expected = "a number and a unit, one of ns, us, ms, s, m, e.g. 250ms";
-    String text = string(expected);
-    try {
-      return Durations.parse(path.toString(), text);
-    } catch (IllegalArgumentException e) {
-      throw InvalidValue.of(path, text, expected);
-    }
+    return DurationText.parse(path, string(DurationText.EXPECTED));
   }
 
   /** A duration longer than zero. */

@@ -44,7 +44,8 @@ record YamlPath(List<Object> segments) {
         if (!text.isEmpty()) {
           text.append('.');
         }
-        text.append(segment);
+        // Keys are the file's own text: escaped and cut short like values.
+        text.append(InvalidValue.escape(String.valueOf(segment)));
       }
     }
     return text.toString();

@@ -78,6 +78,50 @@ class LabMainTest {
   }
 
   @Test
+  void aPlanNestedThousandsDeepOrTooLarge_isOneLineAndAUsageStatus(@TempDir Path dir) throws IOException {
+    Path deep = dir.resolve("deep.yaml");
+    Files.writeString(deep, "entry: a\nservices:\n  a: {}\nload: " + "[".repeat(5_000) + "]".repeat(5_000) + "\n");
+    assertThat(execute("run", "--file", deep.toString())).isEqualTo(2);
+    assertThat(err()).startsWith("blastwall lab: " + deep + ":4: nesting: 65 levels (expected: at most 64 levels")
+        .doesNotContain("\tat ", "Exception", "Error");
+
+    Path large = dir.resolve("large.yaml");
+    Files.writeString(large, "entry: a\nservices:\n  a: {}\n" + "#".repeat(2 << 20));
+    err.reset();
+    assertThat(execute("run", "--file", large.toString())).isEqualTo(2);
+    assertThat(err()).startsWith("blastwall lab: " + large + ": size: more than 1048576 bytes");
+  }
+
+  @Test
+  void anErrorOrAnUnexpectedExceptionInARun_isOneLineAndItsOwnStatus() {
+    List<Throwable> failures = List.of(new OutOfMemoryError("Java heap space"), new StackOverflowError(),
+        new IllegalStateException("port in use\n\tat somewhere " + "x".repeat(500)));
+    for (Throwable failure : failures) {
+      ByteArrayOutputStream errors = new ByteArrayOutputStream();
+      LabMain failing = new LabMain(new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(errors, true, StandardCharsets.UTF_8), (plan, mode, seed, progress) -> {
+            throw sneaky(failure);
+          });
+
+      assertThat(failing.execute(List.of("run", "retry-storm", "--mode", "naive"))).isEqualTo(LabMain.INTERNAL_ERROR);
+      List<String> lines = errors.toString(StandardCharsets.UTF_8).lines().toList();
+      // The run's header, then the failure on one line.
+      assertThat(lines).hasSize(2);
+      assertThat(lines.getLast()).startsWith("blastwall lab: failed unexpectedly: " + failure.getClass().getName())
+          .hasSizeLessThanOrEqualTo(250)
+          .doesNotContain("\t");
+    }
+  }
+
+  // A Throwable as an unchecked one, so the runner can throw an Error or an exception alike.
+  private static RuntimeException sneaky(Throwable failure) {
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    return (RuntimeException) failure;
+  }
+
+  @Test
   void helpPrintsUsage() {
     assertThat(execute()).isZero();
     assertThat(out()).contains("./blastwall demo", "./blastwall lab run NAME");

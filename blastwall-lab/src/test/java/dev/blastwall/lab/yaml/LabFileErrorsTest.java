@@ -62,8 +62,8 @@ class LabFileErrorsTest {
             + "(expected: a list of calls: service names, {service: ...} or {parallel: [...]})");
     assertFails(SERVICES + "faults: [{service: a, duration: 1s, hang: yes}]\n",
         "checkout.yaml:7: faults[0].hang: \"yes\" (expected: true)");
-    assertFails("entry: a\nservices:\n  a: {replicas: 99999999999}\n",
-        "checkout.yaml:3: services.a.replicas: 99999999999 (expected: a whole number of at most 2147483647)");
+    assertFails(SERVICES + "modes: {blastwall: {bulkheads: {a: 99999999999}}}\n",
+        "checkout.yaml:7: modes.blastwall.bulkheads.a: 99999999999 (expected: a whole number of at most 2147483647)");
     assertFails("entry: a\nservices:\n  a: ~\n",
         "checkout.yaml:3: services.a: null "
             + "(expected: a mapping of calls, contention, errors, queue, replicas, service_time, workers)");
