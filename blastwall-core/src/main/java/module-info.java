@@ -2,6 +2,9 @@
  * Blastwall core: deadlines and call context, retry with backoff and budgets, and the pipeline that composes
  * policies around a call. No runtime dependencies.
  */
+// "module": the qualified export names Blastwall's own modules, which are built after this one, so javac cannot
+// find them yet and would warn.
+@SuppressWarnings("module")
 module dev.blastwall.core {
   requires static transitive org.jspecify;
 
@@ -22,4 +25,7 @@ module dev.blastwall.core {
   exports dev.blastwall.overload;
   exports dev.blastwall.registry;
   exports dev.blastwall.limit;
+
+  // Message helpers (Checks, Suggestions) shared with Blastwall's own modules; not API.
+  exports dev.blastwall.internal to dev.blastwall.grpc;
 }
