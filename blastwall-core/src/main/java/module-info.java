@@ -26,7 +26,7 @@ module dev.blastwall.core {
   exports dev.blastwall.registry;
   exports dev.blastwall.limit;
 
-  // Shared implementation (argument checks, quoting of untrusted values) for Blastwall's own modules only; each new
+  // Shared implementation (argument checks, nearest-key suggestions, quoting of untrusted values) for Blastwall's own modules only; each new
   // adapter (HTTP, Kafka) adds itself here.
   exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab;
 }

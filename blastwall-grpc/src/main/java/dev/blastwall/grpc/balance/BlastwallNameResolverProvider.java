@@ -7,18 +7,23 @@ import io.grpc.Status;
 import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
 import io.grpc.SynchronizationContext.ScheduledHandle;
+import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.Suggestions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +35,17 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code blastwall-static:///127.0.0.1:5001,127.0.0.1:5002}: the listed {@code host:port}s, resolved once;
  *   <li>{@code blastwall-file:///path/to/endpoints.txt}: one {@code host:port} per line (blank lines and lines
- *       starting with {@code #} skipped), re-read whenever the file's modification time or size changes. The file
- *       is polled every second, or every {@code poll_ms} milliseconds with
- *       {@code blastwall-file:///path?poll_ms=100}, on the channel's scheduler; polling stops with the channel.
+ *       starting with {@code #} skipped), read at every poll and reported when its content changes (whatever its
+ *       modification time and size say). The file is polled every second, or every {@code poll_ms} milliseconds
+ *       ({@value #MIN_POLL_MILLIS} to {@value #MAX_POLL_MILLIS}) with {@code blastwall-file:///path?poll_ms=100},
+ *       on the channel's scheduler; polling stops with the channel. It may hold at most
+ *       {@value #MAX_FILE_BYTES} bytes.
  * </ul>
+ *
+ * <p>A target with a query parameter other than these, or a bad value, is refused when the channel is built
+ * ({@link IllegalArgumentException} from {@code ManagedChannelBuilder.build()}), with a message like
+ * {@code poll_ms: "abc" (expected: ...)}; a misspelt parameter names the one it resembles. A file that cannot be
+ * read or parsed fails the channel's calls with UNAVAILABLE and says why, until a poll finds it good again.
  *
  * <p>Hosts should be IP literals: names are looked up once per resolution with {@link InetSocketAddress}.
  */
@@ -47,6 +59,17 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
 
   /** How often the file is polled by default. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
+  /** The shortest {@code poll_ms}: a poll reads the whole file. */
+  public static final long MIN_POLL_MILLIS = 10;
+
+  /** The longest {@code poll_ms}, an hour. */
+  public static final long MAX_POLL_MILLIS = 3_600_000;
+
+  /** The largest endpoints file read; a larger one is reported as an error rather than read every poll. */
+  public static final int MAX_FILE_BYTES = 1 << 20;
+
+  private static final String POLL_MS = "poll_ms";
 
   private final String scheme;
 
@@ -86,6 +109,7 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
       if (!STATIC_SCHEME.equals(targetUri.getScheme())) {
         return null;
       }
+      parameters(targetUri, List.of());
       String path = Objects.requireNonNullElse(targetUri.getPath(), "");
       List<String> entries = List.of((path.startsWith("/") ? path.substring(1) : path).split(",", -1));
       List<EquivalentAddressGroup> groups = parse(entries, targetUri.toString());
@@ -105,27 +129,62 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
       if (!FILE_SCHEME.equals(targetUri.getScheme())) {
         return null;
       }
+      Map<String, String> parameters = parameters(targetUri, List.of(POLL_MS));
       String path = targetUri.getPath();
       if (path == null || path.isEmpty()) {
-        throw new IllegalArgumentException("no file path in " + targetUri);
+        throw Checks.invalidArgument("path", Checks.quote(targetUri.toString()),
+            "a target with a file path, like blastwall-file:///etc/orders/endpoints.txt");
       }
-      Duration poll = DEFAULT_POLL_INTERVAL;
-      String query = targetUri.getQuery();
-      if (query != null) {
-        for (String parameter : query.split("&", -1)) {
-          if (parameter.startsWith("poll_ms=")) {
-            long millis = Long.parseLong(parameter.substring("poll_ms=".length()));
-            if (millis <= 0) {
-              throw new IllegalArgumentException("poll_ms must be positive in " + targetUri);
-            }
-            poll = Duration.ofMillis(millis);
-          }
-        }
+      Path file;
+      try {
+        file = Path.of(path);
+      } catch (InvalidPathException e) {
+        throw Checks.invalidArgument("path", Checks.quote(path), "a file path: " + e.getReason());
       }
+      String pollMillis = parameters.get(POLL_MS);
+      Duration poll = pollMillis == null ? DEFAULT_POLL_INTERVAL : Duration.ofMillis(pollMillis(pollMillis));
       String authority = targetUri.getAuthority();
-      return new FileResolver(authority == null || authority.isEmpty() ? "localhost" : authority, Path.of(path),
-          poll, args.getSynchronizationContext(), args.getScheduledExecutorService());
+      return new FileResolver(authority == null || authority.isEmpty() ? "localhost" : authority, file, poll,
+          args.getSynchronizationContext(), args.getScheduledExecutorService());
     }
+  }
+
+  /** {@code poll_ms}, checked here so that no interval the timer cannot hold reaches the channel. */
+  private static long pollMillis(String text) {
+    // At most 18 digits, which a long always holds; a longer number is far out of bounds anyway.
+    if (!text.isEmpty() && text.length() <= 18 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      long millis = Long.parseLong(text);
+      if (millis >= MIN_POLL_MILLIS && millis <= MAX_POLL_MILLIS) {
+        return millis;
+      }
+    }
+    throw Checks.invalidArgument(POLL_MS, Checks.quote(text),
+        "an integer number of milliseconds from " + MIN_POLL_MILLIS + " to " + MAX_POLL_MILLIS);
+  }
+
+  /**
+   * The query parameters of {@code uri}, {@code key=value} separated by {@code &}, each key in {@code known} and
+   * given once.
+   */
+  private static Map<String, String> parameters(URI uri, List<String> known) {
+    String query = uri.getQuery();
+    Map<String, String> parameters = new LinkedHashMap<>();
+    if (query == null) {
+      return parameters;
+    }
+    for (String parameter : query.split("&", -1)) {
+      int equals = parameter.indexOf('=');
+      String key = equals < 0 ? parameter : parameter.substring(0, equals);
+      String value = equals < 0 ? "" : parameter.substring(equals + 1);
+      if (!known.contains(key)) {
+        throw Checks.invalidArgument(ConfigObject.segment(key), "unknown query parameter of " + uri.getScheme(),
+            known.isEmpty() ? "no query" : Suggestions.oneOf(key, known));
+      }
+      if (parameters.putIfAbsent(key, value) != null) {
+        throw Checks.invalidArgument(key, Checks.quote(value), "one " + key + " in the query");
+      }
+    }
+    return parameters;
   }
 
   private static String authorityOf(URI uri, List<EquivalentAddressGroup> groups) {
@@ -146,28 +205,30 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
         continue;
       }
       int colon = entry.lastIndexOf(':');
-      if (colon <= 0 || colon == entry.length() - 1) {
-        throw new IllegalArgumentException("not host:port: \"" + entry + "\" in " + source);
+      int port = colon <= 0 ? 0 : portOf(entry.substring(colon + 1));
+      if (port == 0) {
+        throw Checks.invalidArgument("endpoint in " + source, Checks.quote(entry),
+            "host:port, or [v6]:port, with a port from 1 to 65535");
       }
       String host = entry.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
         host = host.substring(1, host.length() - 1);
       }
-      int port;
-      try {
-        port = Integer.parseInt(entry.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad port: \"" + entry + "\" in " + source, e);
-      }
-      if (port < 1 || port > 65_535) {
-        throw new IllegalArgumentException("bad port: \"" + entry + "\" in " + source);
-      }
       groups.add(new EquivalentAddressGroup(new InetSocketAddress(host, port)));
     }
     if (groups.isEmpty()) {
-      throw new IllegalArgumentException("no endpoints in " + source);
+      throw Checks.invalidArgument("endpoints in " + source, "none", "at least one host:port");
     }
     return List.copyOf(groups);
+  }
+
+  /** The port written as {@code text}, or 0 when it is not a number from 1 to 65535. */
+  private static int portOf(String text) {
+    if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return 0;
+    }
+    int port = Integer.parseInt(text);
+    return port <= 65_535 ? port : 0;
   }
 
   /** Reports a fixed list once per start or refresh. */
@@ -210,8 +271,9 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
   }
 
   /**
-   * Polls a file's modification time and size on the synchronization context (a stat per poll; the file, small,
-   * is read only when they change) and reports its endpoints when they change. Stops on {@link #shutdown()}.
+   * Reads a file at every poll on the synchronization context and reports its endpoints when they change. The
+   * content is compared, not the modification time or size: a rewrite that keeps both (as {@code cp -p} of a file
+   * of the same length does) is still noticed. Stops on {@link #shutdown()}.
    */
   static final class FileResolver extends NameResolver {
     private final String authority;
@@ -221,9 +283,12 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
     private final ScheduledExecutorService scheduler;
     private @Nullable Listener2 listener;
     private @Nullable ScheduledHandle timer;
-    private @Nullable FileTime lastModified;
-    private long lastSize = -1;
+    // The bytes last parsed without error, one char each (ISO-8859-1 is lossless); null after an error, so that
+    // the next poll parses again.
+    private @Nullable String lastContent;
     private @Nullable List<EquivalentAddressGroup> lastGroups;
+    // The error last reported: a poll that finds the same one again stays quiet (gRPC logs each report).
+    private @Nullable String lastError;
 
     FileResolver(String authority, Path file, Duration poll, SynchronizationContext syncContext,
         ScheduledExecutorService scheduler) {
@@ -276,30 +341,45 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
       }, poll.toNanos(), TimeUnit.NANOSECONDS, scheduler);
     }
 
-    /** Re-reads the file if it changed (or if {@code report}), and reports endpoints that changed. */
+    /** Re-reads the file and reports its endpoints if they changed (or always, if {@code report}). */
     private void check(boolean report) {
       Listener2 current = listener;
       if (current == null) {
         return;
       }
       try {
-        FileTime modified = Files.getLastModifiedTime(file);
-        long size = Files.size(file);
-        if (!report && modified.equals(lastModified) && size == lastSize) {
+        byte[] bytes = read();
+        String content = new String(bytes, StandardCharsets.ISO_8859_1);
+        if (!report && content.equals(lastContent)) {
           return;
         }
-        lastModified = modified;
-        lastSize = size;
-        List<EquivalentAddressGroup> groups =
-            parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+        List<EquivalentAddressGroup> groups = parse(
+            List.of(new String(bytes, StandardCharsets.UTF_8).split("\\R", -1)), file.toString());
+        lastContent = content;
+        lastError = null;
         if (report || !groups.equals(lastGroups)) {
           lastGroups = groups;
           current.onResult2(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
         }
       } catch (IOException | IllegalArgumentException e) {
-        lastModified = null;
-        current.onError(Status.UNAVAILABLE.withDescription("cannot read endpoints from " + file + ": " + e)
-            .withCause(e));
+        lastContent = null;
+        String error = "cannot read endpoints from " + file + ": " + e.getMessage();
+        if (report || !error.equals(lastError)) {
+          lastError = error;
+          current.onError(Status.UNAVAILABLE.withDescription(error).withCause(e));
+        }
+      }
+    }
+
+    /** The whole file, refused beyond {@link #MAX_FILE_BYTES} (a wrong path, say, to a log file). */
+    private byte[] read() throws IOException {
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
+        if (content.length > MAX_FILE_BYTES) {
+          throw Checks.invalidArgument("size of " + file, "more than " + MAX_FILE_BYTES + " bytes",
+              "at most " + MAX_FILE_BYTES + " bytes");
+        }
+        return content;
       }
     }
   }
