@@ -39,8 +39,9 @@ class AttemptDeadlineEjectionTest {
     Backend a = cluster.start("a");
     Backend b = cluster.start("b");
     Backend hung = cluster.start("hung");
-    // Warm the process first on a channel without attempt timeouts: a cold JVM's first calls can take longer than
-    // 100 ms, which on the channel under test would count against (and could eject) a healthy backend.
+    // Warm the process first on a channel without attempt timeouts: a cold JVM's first calls can be slow, and on the
+    // channel under test a slow answer counts against a healthy backend. Ejecting one would use up the one ejection
+    // three backends allow and keep the hung backend in rotation; hence also the generous attempt timeout.
     EchoGrpc.EchoBlockingStub plain = EchoGrpc.newBlockingStub(cluster.track(
         Cluster.builder(Cluster.staticTarget(a, b, hung), BlastwallBalancing.ROUND_ROBIN, Map.of()).build()));
     for (int i = 0; i < 30; i++) {
@@ -51,7 +52,7 @@ class AttemptDeadlineEjectionTest {
         .retryBudget(RetryBudget.unlimited())
         .build();
     GrpcClientPolicy policy = GrpcClientPolicy.builder(pipeline)
-        .attemptTimeout("blastwall.test.Echo", Duration.ofMillis(100))
+        .attemptTimeout("blastwall.test.Echo", Duration.ofMillis(500))
         .build();
     Map<String, ?> config = Map.of("outlierDetection",
         Map.of("consecutiveFailures", 3.0, "baseEjectionTime", "30s", "interval", "0.1s"));
