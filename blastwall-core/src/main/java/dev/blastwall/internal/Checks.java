@@ -1,48 +1,14 @@
 package dev.blastwall.internal;
 
 import java.time.Duration;
-import java.util.Locale;
 
-/** Argument checks that all fail with one message shape: {@code name: value (expected: ...)}. */
+/**
+ * Argument checks that all fail with one message shape: {@code name: value (expected: ...)}. An untrusted value in
+ * such a message is quoted with {@link Untrusted#quote}.
+ */
 public final class Checks {
 
-  /** How much of an untrusted value a message quotes: enough to recognise it, never a flood. */
-  public static final int MAX_QUOTED_CHARS = 64;
-
   private Checks() {}
-
-  /**
-   * An untrusted value as it may safely appear in a message: in double quotes, its first {@value #MAX_QUOTED_CHARS}
-   * characters with quotes, backslashes, control and invisible formatting characters escaped as in Java source,
-   * followed by {@code ...} when cut.
-   */
-  public static String quote(CharSequence value) {
-    int shown = Math.min(value.length(), MAX_QUOTED_CHARS);
-    if (shown < value.length() && Character.isHighSurrogate(value.charAt(shown - 1))) {
-      shown--; // never cut a surrogate pair in two
-    }
-    StringBuilder out = new StringBuilder(shown + 8).append('"');
-    for (int i = 0; i < shown; i++) {
-      char c = value.charAt(i);
-      int type = Character.getType(c);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR || (type == Character.SURROGATE && !pairedAt(value, i))) {
-        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append(shown < value.length() ? "...\"" : "\"").toString();
-  }
-
-  private static boolean pairedAt(CharSequence value, int i) {
-    char c = value.charAt(i);
-    return Character.isHighSurrogate(c)
-        ? i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))
-        : i > 0 && Character.isHighSurrogate(value.charAt(i - 1));
-  }
 
   /** Builds the message every invalid argument in Blastwall uses. */
   public static String invalid(String name, Object value, String expected) {

@@ -29,23 +29,22 @@ public final class Untrusted {
 
   /** {@code value} in double quotes, bounded and escaped as the class describes; {@code null} as {@code null}. */
   public static String quote(@Nullable CharSequence value) {
-    if (value == null) {
-      return "null";
-    }
-    int length = value.length();
-    int shown = Math.min(length, MAX_SHOWN_CHARS);
-    StringBuilder out = new StringBuilder(shown + 24).append('"');
-    for (int i = 0; i < shown; i++) {
-      appendEscaped(out, value.charAt(i));
-    }
-    out.append('"');
-    if (shown < length) {
-      out.append("... (").append(length).append(" chars)");
-    }
-    return out.toString();
+    return value == null ? "null" : bounded(value, true);
   }
 
-  private static void appendEscaped(StringBuilder out, char c) {
+  /**
+   * {@code value} bounded and escaped as the class describes, without the quotes: for text that stands in a message
+   * as a name or a path (a config key, a parser's complaint), where quotes would read as part of it.
+   */
+  public static String escape(CharSequence value) {
+    return bounded(value, false);
+  }
+
+  /**
+   * Appends {@code c} to {@code out} escaped as the class describes: for a caller that lays out a value of its own
+   * shape (a YAML list, a mapping) and bounds it itself.
+   */
+  public static void appendEscaped(StringBuilder out, char c) {
     if (c == '"' || c == '\\') {
       out.append('\\').append(c);
     } else if (c >= 0x20 && c < 0x7f) {
@@ -56,5 +55,24 @@ public final class Untrusted {
       out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf])
           .append(HEX[c & 0xf]);
     }
+  }
+
+  private static String bounded(CharSequence value, boolean quoted) {
+    int length = value.length();
+    int shown = Math.min(length, MAX_SHOWN_CHARS);
+    StringBuilder out = new StringBuilder(shown + 24);
+    if (quoted) {
+      out.append('"');
+    }
+    for (int i = 0; i < shown; i++) {
+      appendEscaped(out, value.charAt(i));
+    }
+    if (quoted) {
+      out.append('"');
+    }
+    if (shown < length) {
+      out.append("... (").append(length).append(" chars)");
+    }
+    return out.toString();
   }
 }

@@ -99,13 +99,12 @@ public final class BoundedWorkQueue<T> {
   private final long targetNanos;
   private final long intervalNanos;
   private final boolean adaptiveLifo;
-  private final boolean dropStale;
   private final DropHandler<? super T> onDrop;
+  private final QueueAdmission admission;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final List<Lane> lanes;
-  private final RecentMean serviceTime = new RecentMean();
 
   // Guarded by lock.
   private int size;
@@ -128,11 +127,12 @@ public final class BoundedWorkQueue<T> {
     this.targetNanos = Checks.saturatedNanos(builder.targetDelay);
     this.intervalNanos = Checks.saturatedNanos(builder.interval);
     this.adaptiveLifo = builder.adaptiveLifo;
-    this.dropStale = builder.dropStale;
     this.onDrop = builder.onDrop;
+    this.admission = new QueueAdmission(workers);
     List<Lane> byRank = new ArrayList<>(BY_RANK.length);
     for (Criticality criticality : BY_RANK) {
-      byRank.add(new Lane(criticality));
+      byRank.add(new Lane(criticality,
+          new OverloadControl(targetNanos, intervalNanos, builder.adaptiveLifo, builder.dropStale)));
     }
     this.lanes = List.copyOf(byRank);
   }
@@ -178,13 +178,7 @@ public final class BoundedWorkQueue<T> {
       long now = ticker.nanos();
       updateOverload(lane, now);
       long remaining = deadline == null ? Long.MAX_VALUE : deadline.remainingNanos();
-      long estimatedWait = estimatedWaitNanos(lane);
-      if (remaining <= 0) {
-        refusal = "deadline passed " + millis(-remaining) + " before enqueue";
-      } else if (estimatedWait > remaining) {
-        refusal = "deadline in " + millis(remaining) + ", estimated queue wait " + millis(estimatedWait) + " ("
-            + ahead(lane) + " ahead, " + workers + " workers, mean service " + millis(serviceTime.nanosOr(0)) + ")";
-      }
+      refusal = admission.refusal(remaining, ahead(lane));
       if (refusal != null) {
         reason = "deadline";
         rejectedDeadline++;
@@ -266,7 +260,7 @@ public final class BoundedWorkQueue<T> {
    * requests which could not start before their deadline. Until the first sample that estimate is zero.
    */
   public void recordServiceTime(long serviceNanos) {
-    serviceTime.add(serviceNanos);
+    admission.recordServiceTime(serviceNanos);
   }
 
   private @Nullable T pollLocked(List<Drop<T>> drops) {
@@ -279,28 +273,21 @@ public final class BoundedWorkQueue<T> {
     }
     for (Lane lane : lanes) {
       while (!lane.entries.isEmpty()) {
-        Entry<T> entry = lane.overloaded && adaptiveLifo ? lane.entries.removeLast() : lane.entries.removeFirst();
+        Entry<T> entry = lane.control.servesNewestFirst() ? lane.entries.removeLast() : lane.entries.removeFirst();
         size--;
         long waited = now - entry.enqueuedAt;
         if (entry.deadline != null && entry.deadline.isExpired()) {
           dropExpired(entry, waited, drops);
           continue;
         }
-        if (waited > targetNanos) {
-          lane.lastAboveTarget = now;
-          if (lane.overloaded && dropStale) {
-            dropStale(lane, entry, waited, drops);
-            continue;
-          }
+        if (lane.control.dropsWhenServed(waited, now)) {
+          dropStale(lane, entry, waited, drops);
+          continue;
         }
         recordWait(waited);
         return entry.item;
       }
-      // A worker found this lane drained: it has caught up, unless requests kept going stale until just now.
-      if (lane.overloaded && now - lane.lastAboveTarget >= intervalNanos) {
-        lane.overloaded = false;
-        lane.aboveTarget = false;
-      }
+      lane.control.drained(now);
     }
     return null;
   }
@@ -313,10 +300,9 @@ public final class BoundedWorkQueue<T> {
         lane.entries.removeFirst();
         size--;
         dropExpired(oldest, waited, drops);
-      } else if (lane.overloaded && dropStale && waited > targetNanos) {
+      } else if (lane.control.dropsAtHead(waited, now)) {
         lane.entries.removeFirst();
         size--;
-        lane.lastAboveTarget = now;
         dropStale(lane, oldest, waited, drops);
       } else {
         return;
@@ -324,27 +310,12 @@ public final class BoundedWorkQueue<T> {
     }
   }
 
-  /**
-   * Enters the overloaded state once the oldest request of the lane has been above target for an interval. The
-   * oldest request's age only falls when requests leave, so the age above target since
-   * {@code enqueuedAt + target} is continuous as long as each look finds it above.
-   */
+  /** Lets the lane's controller look at its oldest request, counting an overload episode when one begins. */
   private void updateOverload(Lane lane, long now) {
-    if (lane.overloaded) {
-      return;
-    }
     Entry<T> oldest = lane.entries.peekFirst();
-    if (oldest == null || now - oldest.enqueuedAt <= targetNanos) {
-      lane.aboveTarget = false;
-      return;
-    }
-    lane.lastAboveTarget = now;
-    if (!lane.aboveTarget) {
-      lane.aboveTarget = true;
-      lane.aboveSince = oldest.enqueuedAt + targetNanos;
-    }
-    if (now - lane.aboveSince >= intervalNanos) {
-      lane.overloaded = true;
+    if (oldest == null) {
+      lane.control.lookedAtEmpty();
+    } else if (lane.control.lookedAtOldest(oldest.enqueuedAt, now)) {
       overloadEpisodes++;
     }
   }
@@ -387,25 +358,15 @@ public final class BoundedWorkQueue<T> {
     int ahead = 0;
     for (Lane each : lanes) {
       if (each == lane) {
-        return lane.overloaded && adaptiveLifo ? ahead : ahead + each.entries.size();
+        return lane.control.servesNewestFirst() ? ahead : ahead + each.entries.size();
       }
       ahead += each.entries.size();
     }
     throw new AssertionError("lane " + lane.criticality + " not in this queue");
   }
 
-  private long estimatedWaitNanos(Lane lane) {
-    return waitFor(ahead(lane));
-  }
-
-  private long waitFor(int requests) {
-    // In double, so a huge service time saturates at Long.MAX_VALUE instead of overflowing.
-    return (long) ((double) requests * serviceTime.nanosOr(0) / workers);
-  }
-
-  /** Until the whole queue has been worked off, but at least the target: sooner a retry meets the same queue. */
   private long retryAfterLocked() {
-    return Math.max(targetNanos, waitFor(size));
+    return admission.retryAfterNanos(targetNanos, size);
   }
 
   /**
@@ -415,7 +376,7 @@ public final class BoundedWorkQueue<T> {
   public long estimatedWaitNanos(Criticality criticality) {
     lock.lock();
     try {
-      return estimatedWaitNanos(lanes.get(criticality.rank()));
+      return admission.waitFor(ahead(lanes.get(criticality.rank())));
     } finally {
       lock.unlock();
     }
@@ -427,7 +388,7 @@ public final class BoundedWorkQueue<T> {
   public boolean isOverloaded(Criticality criticality) {
     lock.lock();
     try {
-      return lanes.get(criticality.rank()).overloaded;
+      return lanes.get(criticality.rank()).control.overloaded();
     } finally {
       lock.unlock();
     }
@@ -454,13 +415,13 @@ public final class BoundedWorkQueue<T> {
     try {
       List<Criticality> overloaded = new ArrayList<>();
       for (Lane lane : lanes) {
-        if (lane.overloaded) {
+        if (lane.control.overloaded()) {
           overloaded.add(lane.criticality);
         }
       }
       return new Snapshot(size, capacity, overloaded, accepted, rejectedFull, rejectedDeadline, droppedExpired,
           droppedStale, served, overloadEpisodes, served == 0 ? 0 : totalWaitNanos / served, recentWaitNanos,
-          maxWaitNanos, serviceTime.nanos());
+          maxWaitNanos, admission.meanServiceNanos());
     } finally {
       lock.unlock();
     }
@@ -503,7 +464,7 @@ public final class BoundedWorkQueue<T> {
     }
   }
 
-  private static String millis(long nanos) {
+  static String millis(long nanos) {
     return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
   }
 
@@ -519,19 +480,15 @@ public final class BoundedWorkQueue<T> {
 
   private record Drop<T>(T item, String detail, String reason, long retryAfterNanos) {}
 
-  /** The requests of one criticality and its overload state; guarded by the queue's lock. */
+  /** The requests of one criticality and its overload controller; guarded by the queue's lock. */
   private final class Lane {
     final Criticality criticality;
     final ArrayDeque<Entry<T>> entries = new ArrayDeque<>();
-    boolean overloaded;
-    // Whether the oldest request was above target at the last look, and since when it has been continuously.
-    boolean aboveTarget;
-    long aboveSince;
-    // When a request of this lane was last seen waiting past the target; read only once overloaded, which sets it.
-    long lastAboveTarget;
+    final OverloadControl control;
 
-    Lane(Criticality criticality) {
+    Lane(Criticality criticality, OverloadControl control) {
       this.criticality = criticality;
+      this.control = control;
     }
   }
 

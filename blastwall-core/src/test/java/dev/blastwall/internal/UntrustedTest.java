@@ -41,6 +41,14 @@ class UntrustedTest {
   }
 
   @Test
+  void escape_isTheQuotedFormWithoutTheQuotes() {
+    assertThat(Untrusted.escape("services.a\u001b[2J")).isEqualTo("services.a\\x1b[2J");
+    assertThat(Untrusted.escape("a\"b")).isEqualTo("a\\\"b");
+    assertThat(Untrusted.escape("%".repeat(2800)))
+        .isEqualTo("%".repeat(Untrusted.MAX_SHOWN_CHARS) + "... (2800 chars)");
+  }
+
+  @Test
   void fuzz_everyResultIsShortPrintableAscii_andUnescapesToThePrefixOfTheValue() {
     forAll(20261214L, 50_000, UntrustedTest::randomValue, value -> {
       String quoted = Untrusted.quote(value);

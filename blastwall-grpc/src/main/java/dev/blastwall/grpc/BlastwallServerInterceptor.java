@@ -362,21 +362,21 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
      * the pipelines the handlers call through.
      */
     public Builder ticker(Ticker newTicker) {
-      Args.checkNotSet("ticker", ticker != null);
+      Checks.checkNotSet("ticker", ticker != null);
       this.ticker = newTicker;
       return this;
     }
 
     /** Admission control, asked before each handler starts; default none (everything is admitted). */
     public Builder admission(Admission newAdmission) {
-      Args.checkNotSet("admission", admission != null);
+      Checks.checkNotSet("admission", admission != null);
       this.admission = newAdmission;
       return this;
     }
 
     /** The criticality of calls that carry none (or an unknown one); default {@link Criticality#CRITICAL}. */
     public Builder defaultCriticality(Criticality criticality) {
-      Args.checkNotSet("defaultCriticality", defaultCriticality != null);
+      Checks.checkNotSet("defaultCriticality", defaultCriticality != null);
       this.defaultCriticality = criticality;
       return this;
     }

@@ -4,6 +4,7 @@ import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
+import dev.blastwall.internal.Checks;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.time.Ticker;
 import io.grpc.MethodDescriptor;
@@ -247,7 +248,7 @@ public final class GrpcClientPolicy {
      */
     public Builder idempotency(String target, Idempotency declared) {
       if (declared.key() != null) {
-        throw Args.invalid("idempotency", declared,
+        throw Checks.invalidArgument("idempotency", declared,
             "IDEMPOTENT or NON_IDEMPOTENT without a key (for keys, declare the target keyed)");
       }
       put(idempotency, "idempotency", target, declared.idempotent() ? Declared.IDEMPOTENT : Declared.NON_IDEMPOTENT);
@@ -265,7 +266,7 @@ public final class GrpcClientPolicy {
      * pipeline's own attempt timeout. Must be positive.
      */
     public Builder attemptTimeout(String target, Duration timeout) {
-      put(attemptTimeouts, "attemptTimeout", target, Args.saturatedNanos(Args.checkPositive("timeout", timeout)));
+      put(attemptTimeouts, "attemptTimeout", target, Checks.saturatedNanos(Checks.checkPositive("timeout", timeout)));
       return this;
     }
 
@@ -280,12 +281,12 @@ public final class GrpcClientPolicy {
      * down.
      */
     public Builder deadlineSlack(double fraction, Duration max) {
-      Args.checkNotSet("deadlineSlack", slackSet);
+      Checks.checkNotSet("deadlineSlack", slackSet);
       if (!(fraction >= 0 && fraction < 1)) {
-        throw Args.invalid("fraction", fraction, "0 <= fraction < 1");
+        throw Checks.invalidArgument("fraction", fraction, "0 <= fraction < 1");
       }
       this.slackFraction = fraction;
-      this.maxSlackNanos = Args.saturatedNanos(Args.checkNotNegative("max", max));
+      this.maxSlackNanos = Checks.saturatedNanos(Checks.checkNotNegative("max", max));
       this.slackSet = true;
       return this;
     }
@@ -312,7 +313,7 @@ public final class GrpcClientPolicy {
      * pipelines and of the server interceptor, since deadlines on different tickers cannot be compared.
      */
     public Builder ticker(Ticker newTicker) {
-      Args.checkNotSet("ticker", ticker != null);
+      Checks.checkNotSet("ticker", ticker != null);
       this.ticker = newTicker;
       return this;
     }

@@ -1,5 +1,6 @@
 package dev.blastwall.grpc;
 
+import dev.blastwall.internal.Checks;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -152,9 +153,9 @@ public final class ResumableStream<T> {
 
     /** How many reopens in a row may receive nothing before the read gives up; default 3, at least 0. */
     public Builder<T> maxResumes(int max) {
-      Args.checkNotSet("maxResumes", maxResumesSet);
+      Checks.checkNotSet("maxResumes", maxResumesSet);
       if (max < 0) {
-        throw Args.invalid("maxResumes", max, ">= 0");
+        throw Checks.invalidArgument("maxResumes", max, ">= 0");
       }
       this.maxResumes = max;
       this.maxResumesSet = true;
@@ -166,7 +167,7 @@ public final class ResumableStream<T> {
      * CANCELLED when servers are stopped with {@code shutdownNow()}, which cancels their streams.
      */
     public Builder<T> resumeOn(Status.Code first, Status.Code... more) {
-      Args.checkNotSet("resumeOn", resumeOnSet);
+      Checks.checkNotSet("resumeOn", resumeOnSet);
       this.resumeOn = EnumSet.of(first, more);
       this.resumeOnSet = true;
       return this;

@@ -1,13 +1,10 @@
 package dev.blastwall.bench.grpc;
 
 import dev.blastwall.context.CallContext;
+import dev.blastwall.grpc.internal.ByteArrayMarshaller;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -51,29 +48,10 @@ final class Echo {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", name))
-        .setRequestMarshaller(Bytes.INSTANCE)
-        .setResponseMarshaller(Bytes.INSTANCE)
+        .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+        .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
         .setIdempotent(true)
         .setSafe(true)
         .build();
-  }
-
-  /** Messages are their bytes as they are. */
-  private enum Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException failed) {
-        throw new UncheckedIOException(failed);
-      }
-    }
   }
 }

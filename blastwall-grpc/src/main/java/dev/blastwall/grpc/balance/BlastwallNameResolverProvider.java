@@ -9,6 +9,7 @@ import io.grpc.SynchronizationContext;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.internal.Suggestions;
+import dev.blastwall.internal.Untrusted;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -132,14 +133,14 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
       Map<String, String> parameters = parameters(targetUri, List.of(POLL_MS));
       String path = targetUri.getPath();
       if (path == null || path.isEmpty()) {
-        throw Checks.invalidArgument("path", Checks.quote(targetUri.toString()),
+        throw Checks.invalidArgument("path", Untrusted.quote(targetUri.toString()),
             "a target with a file path, like blastwall-file:///etc/orders/endpoints.txt");
       }
       Path file;
       try {
         file = Path.of(path);
       } catch (InvalidPathException e) {
-        throw Checks.invalidArgument("path", Checks.quote(path), "a file path: " + e.getReason());
+        throw Checks.invalidArgument("path", Untrusted.quote(path), "a file path: " + e.getReason());
       }
       String pollMillis = parameters.get(POLL_MS);
       Duration poll = pollMillis == null ? DEFAULT_POLL_INTERVAL : Duration.ofMillis(pollMillis(pollMillis));
@@ -158,7 +159,7 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
         return millis;
       }
     }
-    throw Checks.invalidArgument(POLL_MS, Checks.quote(text),
+    throw Checks.invalidArgument(POLL_MS, Untrusted.quote(text),
         "an integer number of milliseconds from " + MIN_POLL_MILLIS + " to " + MAX_POLL_MILLIS);
   }
 
@@ -181,7 +182,7 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
             known.isEmpty() ? "no query" : Suggestions.oneOf(key, known));
       }
       if (parameters.putIfAbsent(key, value) != null) {
-        throw Checks.invalidArgument(key, Checks.quote(value), "one " + key + " in the query");
+        throw Checks.invalidArgument(key, Untrusted.quote(value), "one " + key + " in the query");
       }
     }
     return parameters;
@@ -207,7 +208,7 @@ public abstract class BlastwallNameResolverProvider extends NameResolverProvider
       int colon = entry.lastIndexOf(':');
       int port = colon <= 0 ? 0 : portOf(entry.substring(colon + 1));
       if (port == 0) {
-        throw Checks.invalidArgument("endpoint in " + source, Checks.quote(entry),
+        throw Checks.invalidArgument("endpoint in " + source, Untrusted.quote(entry),
             "host:port, or [v6]:port, with a port from 1 to 65535");
       }
       String host = entry.substring(0, colon);

@@ -2,6 +2,7 @@ package dev.blastwall.grpc.balance;
 
 import dev.blastwall.internal.Checks;
 import dev.blastwall.internal.Suggestions;
+import dev.blastwall.internal.Untrusted;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -104,7 +105,7 @@ final class ConfigObject {
 
   /** A key as a message names it: as it is when plain, else quoted, bounded and escaped. */
   static String segment(String key) {
-    return PLAIN_KEY.matcher(key).matches() ? key : Checks.quote(key);
+    return PLAIN_KEY.matcher(key).matches() ? key : Untrusted.quote(key);
   }
 
   /** The message shape of every bad value here, with the value at {@code key} bounded and escaped. */
@@ -124,7 +125,7 @@ final class ConfigObject {
     for (Map.Entry<?, ?> entry : raw.entrySet()) {
       if (!(entry.getKey() instanceof String key)) {
         throw Checks.invalidArgument(path.isEmpty() ? "config" : path, "an object with the key "
-            + Checks.quote(String.valueOf(entry.getKey())), "an object with string keys");
+            + Untrusted.quote(String.valueOf(entry.getKey())), "an object with string keys");
       }
       Object value = entry.getValue();
       if (value != null) { // JSON null: as if absent
@@ -144,7 +145,7 @@ final class ConfigObject {
   private static String describe(@Nullable Object value) {
     return switch (value) {
       case null -> "null";
-      case String s -> Checks.quote(s);
+      case String s -> Untrusted.quote(s);
       case Double d -> d.doubleValue() == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue())
           : d.toString();
       case Number n -> n.toString();

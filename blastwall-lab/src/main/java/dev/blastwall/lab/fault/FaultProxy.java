@@ -1,5 +1,6 @@
 package dev.blastwall.lab.fault;
 
+import dev.blastwall.internal.Checks;
 import dev.blastwall.time.Cancellable;
 import dev.blastwall.time.RandomSource;
 import dev.blastwall.time.Scheduler;
@@ -10,15 +11,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -35,10 +35,6 @@ import org.jspecify.annotations.Nullable;
  * the builder is given another).
  */
 public final class FaultProxy implements AutoCloseable {
-  private static final int BUFFER_BYTES = 8192;
-  /** The bandwidth toxic paces writes in slices of about a fiftieth of a second's worth of bytes. */
-  private static final long PACING_SLICES_PER_SECOND = 50;
-
   private final InetSocketAddress upstream;
   private final Scheduler scheduler;
   private final RandomSource random;
@@ -51,7 +47,7 @@ public final class FaultProxy implements AutoCloseable {
   private boolean closed;
 
   private final ConcurrentHashMap<String, ToxicHandle> toxics = new ConcurrentHashMap<>();
-  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
   private final Set<Cancellable> timelines = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionIds = new AtomicLong();
   private final AtomicLong scheduledNames = new AtomicLong();
@@ -110,7 +106,7 @@ public final class FaultProxy implements AutoCloseable {
     if (toxics.putIfAbsent(name, handle) != null) {
       throw new IllegalArgumentException("a toxic is already installed under the name " + name);
     }
-    for (Connection connection : connections) {
+    for (ProxiedConnection connection : connections) {
       connection.offer(handle);
     }
     return handle;
@@ -148,16 +144,11 @@ public final class FaultProxy implements AutoCloseable {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(toxic, "toxic");
     Objects.requireNonNull(timeline, "timeline");
-    if (start.isNegative()) {
-      throw new IllegalArgumentException("start must not be negative: " + start);
-    }
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("duration must be positive: " + duration);
-    }
-    Timeline entry = new Timeline(name, toxic);
+    Checks.checkNotNegative("start", start);
+    Checks.checkPositive("duration", duration);
+    ToxicTimeline entry = new ToxicTimeline(this, name, toxic);
     timelines.add(entry);
-    entry.begin = timeline.schedule(entry::begin, start.toNanos());
-    entry.end = timeline.schedule(entry::finish, start.plus(duration).toNanos());
+    entry.arm(timeline, start.toNanos(), start.plus(duration).toNanos());
     return entry;
   }
 
@@ -282,10 +273,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** How long to wait for the upstream to accept a connection; the client's connection is closed if it does not. */
     public Builder connectTimeout(Duration connectTimeout) {
-      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-        throw new IllegalArgumentException("connectTimeout must be positive: " + connectTimeout);
-      }
-      this.connectTimeout = connectTimeout;
+      this.connectTimeout = Checks.checkPositive("connectTimeout", connectTimeout);
       return this;
     }
 
@@ -299,7 +287,45 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  // ---- internals ----
+  // ---- what a ProxiedConnection and a ToxicTimeline use ----
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  RandomSource random() {
+    return random;
+  }
+
+  int connectTimeoutMillis() {
+    return connectTimeoutMillis;
+  }
+
+  /** The upstream, resolved now (a name may point elsewhere by the time a later connection opens). */
+  InetSocketAddress resolvedUpstream() {
+    return upstream.isUnresolved() ? new InetSocketAddress(upstream.getHostString(), upstream.getPort()) : upstream;
+  }
+
+  /** The toxics installed now; a live view, iterated by the pumps for every chunk. */
+  Collection<ToxicHandle> installed() {
+    return toxics.values();
+  }
+
+  void forwarded(Direction direction, int bytes) {
+    (direction == Direction.UPSTREAM ? bytesUpstream : bytesDownstream).addAndGet(bytes);
+  }
+
+  void countReset() {
+    resets.incrementAndGet();
+  }
+
+  void connectionClosed(ProxiedConnection connection) {
+    connections.remove(connection);
+  }
+
+  void timelineOver(ToxicTimeline timeline) {
+    timelines.remove(timeline);
+  }
 
   boolean isInstalled(ToxicHandle handle) {
     return toxics.get(handle.name()) == handle;
@@ -309,14 +335,14 @@ public final class FaultProxy implements AutoCloseable {
     if (!toxics.remove(handle.name(), handle)) {
       return false;
     }
-    for (Connection connection : connections) {
+    for (ProxiedConnection connection : connections) {
       connection.forget(handle);
     }
     return true;
   }
 
   private void closeConnections() {
-    for (Connection connection : List.copyOf(connections)) {
+    for (ProxiedConnection connection : List.copyOf(connections)) {
       connection.close(null);
     }
   }
@@ -358,7 +384,7 @@ public final class FaultProxy implements AutoCloseable {
       } catch (IOException e) {
         return;
       }
-      Connection connection;
+      ProxiedConnection connection;
       lock.lock();
       try {
         if (closed || listener != socket) {
@@ -366,7 +392,7 @@ public final class FaultProxy implements AutoCloseable {
           return;
         }
         accepted.incrementAndGet();
-        connection = new Connection(client, connectionIds.incrementAndGet());
+        connection = new ProxiedConnection(this, client, connectionIds.incrementAndGet());
         connections.add(connection);
       } finally {
         lock.unlock();
@@ -375,343 +401,11 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(AutoCloseable closeable) {
+  static void closeQuietly(AutoCloseable closeable) {
     try {
       closeable.close();
     } catch (Exception ignored) {
       // Closing is best effort: the socket is being abandoned either way.
-    }
-  }
-
-  private void sleepUntil(long deadlineNanos) throws InterruptedException {
-    long remaining = deadlineNanos - System.nanoTime();
-    if (remaining > 0) {
-      scheduler.sleep(remaining);
-    }
-  }
-
-  private boolean roll(double toxicity) {
-    if (toxicity >= 1.0) {
-      return true;
-    }
-    if (toxicity <= 0.0) {
-      return false;
-    }
-    return random.nextDouble() < toxicity;
-  }
-
-  /** A toxic on a timeline; begin and finish may run in either order, and the toxic is never left behind. */
-  private final class Timeline implements Cancellable {
-    private final String name;
-    private final Toxic toxic;
-    private final AtomicBoolean over = new AtomicBoolean();
-    private final AtomicReference<@Nullable ToxicHandle> installed = new AtomicReference<>();
-    volatile @Nullable Cancellable begin;
-    volatile @Nullable Cancellable end;
-
-    Timeline(String name, Toxic toxic) {
-      this.name = name;
-      this.toxic = toxic;
-    }
-
-    void begin() {
-      if (over.get()) {
-        return;
-      }
-      ToxicHandle handle;
-      try {
-        handle = addToxic(name, toxic);
-      } catch (IllegalArgumentException nameTaken) {
-        return; // Another toxic holds the name: this timeline installs nothing.
-      }
-      installed.set(handle);
-      if (over.get()) {
-        handle.remove();
-      }
-    }
-
-    void finish() {
-      over.set(true);
-      timelines.remove(this);
-      ToxicHandle handle = installed.get();
-      if (handle != null) {
-        handle.remove();
-      }
-    }
-
-    @Override
-    public boolean cancel() {
-      boolean wasLive = !over.get();
-      Cancellable first = begin;
-      Cancellable last = end;
-      if (first != null) {
-        first.cancel();
-      }
-      if (last != null) {
-        last.cancel();
-      }
-      finish();
-      return wasLive;
-    }
-  }
-
-  /** What one connection drew for one toxic, and the timer it armed (timeout, reset_peer). */
-  private static final class Decision {
-    final boolean applies;
-    volatile @Nullable Cancellable timer;
-
-    Decision(boolean applies) {
-      this.applies = applies;
-    }
-  }
-
-  /** The effect of the toxics on one chunk of data in one direction. */
-  private record Effect(boolean drop, long delayNanos, long bytesPerSecond) {}
-
-  /** One proxied connection: the client socket, the upstream socket and a pump thread per direction. */
-  private final class Connection {
-    private final Socket client;
-    private final long id;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong pumpsLeft = new AtomicLong(2);
-    private final ConcurrentHashMap<ToxicHandle, Decision> decisions = new ConcurrentHashMap<>();
-    private volatile @Nullable Socket server;
-    private volatile @Nullable Thread upstreamPump;
-    private volatile @Nullable Thread downstreamPump;
-    private volatile boolean ready;
-
-    Connection(Socket client, long id) {
-      this.client = client;
-      this.id = id;
-    }
-
-    void start() {
-      upstreamPump = Thread.ofVirtual().name("blastwall-fault-proxy-" + id + "-upstream").start(this::run);
-    }
-
-    private void run() {
-      Socket upstreamSocket = new Socket();
-      try {
-        // Each chunk is passed on as it arrives: Nagle's algorithm would hold small writes back until the peer's
-        // delayed ACK, adding milliseconds to every request and answer that the system under test never caused.
-        upstreamSocket.setTcpNoDelay(true);
-        upstreamSocket.connect(resolved(), connectTimeoutMillis);
-      } catch (IOException e) {
-        closeQuietly(upstreamSocket);
-        close(null);
-        return;
-      }
-      server = upstreamSocket;
-      if (closed.get()) {
-        closeQuietly(upstreamSocket);
-        return;
-      }
-      ready = true;
-      for (ToxicHandle handle : toxics.values()) {
-        decide(handle);
-      }
-      downstreamPump =
-          Thread.ofVirtual()
-              .name("blastwall-fault-proxy-" + id + "-downstream")
-              .start(() -> pump(Direction.DOWNSTREAM, upstreamSocket, client, bytesDownstream));
-      pump(Direction.UPSTREAM, client, upstreamSocket, bytesUpstream);
-    }
-
-    private InetSocketAddress resolved() {
-      return upstream.isUnresolved() ? new InetSocketAddress(upstream.getHostString(), upstream.getPort()) : upstream;
-    }
-
-    /** A toxic was installed: draw for it now if the connection is forwarding (else it draws when it starts). */
-    void offer(ToxicHandle handle) {
-      if (ready) {
-        decide(handle);
-      }
-    }
-
-    /** A toxic was removed: drop the draw and disarm its timer. */
-    void forget(ToxicHandle handle) {
-      Decision decision = decisions.remove(handle);
-      if (decision != null) {
-        Cancellable timer = decision.timer;
-        if (timer != null) {
-          timer.cancel();
-        }
-      }
-    }
-
-    private Decision decide(ToxicHandle handle) {
-      Decision existing = decisions.get(handle);
-      if (existing != null) {
-        return existing;
-      }
-      Decision fresh = new Decision(roll(handle.toxic().toxicity()));
-      Decision raced = decisions.putIfAbsent(handle, fresh);
-      if (raced != null) {
-        return raced;
-      }
-      if (fresh.applies) {
-        arm(handle, fresh);
-      }
-      return fresh;
-    }
-
-    private void arm(ToxicHandle handle, Decision decision) {
-      Cancellable timer =
-          switch (handle.toxic()) {
-            case Toxic.Timeout timeout when timeout.timeout().isPositive() ->
-                scheduler.schedule(() -> close(null), timeout.timeout().toNanos());
-            case Toxic.ResetPeer reset ->
-                scheduler.schedule(() -> reset(reset.direction()), reset.after().toNanos());
-            default -> null;
-          };
-      if (timer != null) {
-        decision.timer = timer;
-        if (!isInstalled(handle)) {
-          timer.cancel();
-        }
-      }
-    }
-
-    private Effect effect(Direction direction) {
-      boolean drop = false;
-      long delayNanos = 0;
-      long bytesPerSecond = Long.MAX_VALUE;
-      for (ToxicHandle handle : toxics.values()) {
-        Toxic toxic = handle.toxic();
-        if (toxic.direction() != direction || !decide(handle).applies) {
-          continue;
-        }
-        switch (toxic) {
-          case Toxic.Timeout unused -> drop = true;
-          case Toxic.Latency latency -> delayNanos += jittered(latency);
-          case Toxic.Bandwidth bandwidth -> bytesPerSecond = Math.min(bytesPerSecond, bandwidth.bytesPerSecond());
-          case Toxic.ResetPeer unused -> {}
-          case Toxic.SlowClose unused -> {}
-        }
-      }
-      return new Effect(drop, delayNanos, bytesPerSecond == Long.MAX_VALUE ? 0 : bytesPerSecond);
-    }
-
-    private long jittered(Toxic.Latency latency) {
-      long base = latency.latency().toNanos();
-      long jitter = latency.jitter().toNanos();
-      if (jitter == 0) {
-        return base;
-      }
-      long offset = (long) ((random.nextDouble() * 2.0 - 1.0) * jitter);
-      return Math.max(0, base + offset);
-    }
-
-    private long slowCloseNanos(Direction direction) {
-      long delay = 0;
-      for (ToxicHandle handle : toxics.values()) {
-        if (handle.toxic() instanceof Toxic.SlowClose slow
-            && slow.direction() == direction
-            && decide(handle).applies) {
-          delay = Math.max(delay, slow.delay().toNanos());
-        }
-      }
-      return delay;
-    }
-
-    /** Copies {@code from} to {@code to} through the toxics until end of stream or until the connection closes. */
-    private void pump(Direction direction, Socket from, Socket to, AtomicLong forwarded) {
-      byte[] buffer = new byte[BUFFER_BYTES];
-      long pacedUntil = 0;
-      try {
-        var in = from.getInputStream();
-        var out = to.getOutputStream();
-        // Ends at end of stream, or when the connection closes and the read fails.
-        while (true) {
-          int read = in.read(buffer);
-          long readAt = System.nanoTime();
-          if (read < 0) {
-            long delay = slowCloseNanos(direction);
-            if (delay > 0) {
-              scheduler.sleep(delay);
-            }
-            to.shutdownOutput();
-            return;
-          }
-          Effect effect = effect(direction);
-          if (effect.drop()) {
-            continue;
-          }
-          if (effect.delayNanos() > 0) {
-            sleepUntil(readAt + effect.delayNanos());
-          }
-          if (effect.bytesPerSecond() == 0) {
-            out.write(buffer, 0, read);
-          } else {
-            long rate = effect.bytesPerSecond();
-            int slice = (int) Math.max(1, Math.min(read, rate / PACING_SLICES_PER_SECOND));
-            for (int offset = 0; offset < read; offset += slice) {
-              int length = Math.min(slice, read - offset);
-              pacedUntil = Math.max(pacedUntil, System.nanoTime()) + length * 1_000_000_000L / rate;
-              sleepUntil(pacedUntil);
-              out.write(buffer, offset, length);
-            }
-          }
-          out.flush();
-          forwarded.addAndGet(read);
-        }
-      } catch (IOException e) {
-        close(null);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close(null);
-      } finally {
-        if (pumpsLeft.decrementAndGet() == 0) {
-          close(null);
-        }
-      }
-    }
-
-    private void reset(Direction direction) {
-      Socket upstreamSocket = server;
-      Socket target = direction == Direction.DOWNSTREAM ? client : upstreamSocket;
-      if (target != null) {
-        close(target);
-      }
-    }
-
-    /**
-     * Closes both sockets, the {@code resetTarget} (if any) with an RST; interrupts the pumps.
-     *
-     * @return whether this call closed the connection
-     */
-    boolean close(@Nullable Socket resetTarget) {
-      if (!closed.compareAndSet(false, true)) {
-        return false;
-      }
-      connections.remove(this);
-      if (resetTarget != null) {
-        resets.incrementAndGet(); // Counted before the RST goes out, so whoever sees it sees the count.
-        try {
-          resetTarget.setSoLinger(true, 0);
-        } catch (IOException ignored) {
-          // Already closed: there is nothing left to reset.
-        }
-        closeQuietly(resetTarget);
-      }
-      closeQuietly(client);
-      Socket upstreamSocket = server;
-      if (upstreamSocket != null) {
-        closeQuietly(upstreamSocket);
-      }
-      for (ToxicHandle handle : List.copyOf(decisions.keySet())) {
-        forget(handle);
-      }
-      Thread self = Thread.currentThread();
-      Thread up = upstreamPump;
-      Thread down = downstreamPump;
-      if (up != null && up != self) {
-        up.interrupt();
-      }
-      if (down != null && down != self) {
-        down.interrupt();
-      }
-      return true;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.blastwall.lab.fault;
 
+import dev.blastwall.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -62,10 +63,10 @@ public sealed interface Toxic
   /** See {@link Toxic#latency(Duration, Duration)}. */
   record Latency(Duration latency, Duration jitter, Direction direction, double toxicity) implements Toxic {
     public Latency {
-      requireNonNegative(latency, "latency");
-      requireNonNegative(jitter, "jitter");
+      Checks.checkNotNegative("latency", Objects.requireNonNull(latency, "latency"));
+      Checks.checkNotNegative("jitter", Objects.requireNonNull(jitter, "jitter"));
       Objects.requireNonNull(direction, "direction");
-      requireProbability(toxicity);
+      Checks.checkRange("toxicity", toxicity, 0.0, 1.0);
     }
 
     @Override
@@ -82,11 +83,9 @@ public sealed interface Toxic
   /** See {@link Toxic#bandwidth(long)}. */
   record Bandwidth(long bytesPerSecond, Direction direction, double toxicity) implements Toxic {
     public Bandwidth {
-      if (bytesPerSecond <= 0) {
-        throw new IllegalArgumentException("bytesPerSecond must be positive: " + bytesPerSecond);
-      }
+      Checks.checkAtLeast("bytesPerSecond", bytesPerSecond, 1);
       Objects.requireNonNull(direction, "direction");
-      requireProbability(toxicity);
+      Checks.checkRange("toxicity", toxicity, 0.0, 1.0);
     }
 
     @Override
@@ -103,9 +102,9 @@ public sealed interface Toxic
   /** See {@link Toxic#timeout(Duration)}. */
   record Timeout(Duration timeout, Direction direction, double toxicity) implements Toxic {
     public Timeout {
-      requireNonNegative(timeout, "timeout");
+      Checks.checkNotNegative("timeout", Objects.requireNonNull(timeout, "timeout"));
       Objects.requireNonNull(direction, "direction");
-      requireProbability(toxicity);
+      Checks.checkRange("toxicity", toxicity, 0.0, 1.0);
     }
 
     @Override
@@ -122,9 +121,9 @@ public sealed interface Toxic
   /** See {@link Toxic#resetPeer(Duration)}. */
   record ResetPeer(Duration after, Direction direction, double toxicity) implements Toxic {
     public ResetPeer {
-      requireNonNegative(after, "after");
+      Checks.checkNotNegative("after", Objects.requireNonNull(after, "after"));
       Objects.requireNonNull(direction, "direction");
-      requireProbability(toxicity);
+      Checks.checkRange("toxicity", toxicity, 0.0, 1.0);
     }
 
     @Override
@@ -141,9 +140,9 @@ public sealed interface Toxic
   /** See {@link Toxic#slowClose(Duration)}. */
   record SlowClose(Duration delay, Direction direction, double toxicity) implements Toxic {
     public SlowClose {
-      requireNonNegative(delay, "delay");
+      Checks.checkNotNegative("delay", Objects.requireNonNull(delay, "delay"));
       Objects.requireNonNull(direction, "direction");
-      requireProbability(toxicity);
+      Checks.checkRange("toxicity", toxicity, 0.0, 1.0);
     }
 
     @Override
@@ -154,19 +153,6 @@ public sealed interface Toxic
     @Override
     public SlowClose withToxicity(double toxicity) {
       return new SlowClose(delay, direction, toxicity);
-    }
-  }
-
-  private static void requireNonNegative(Duration duration, String name) {
-    Objects.requireNonNull(duration, name);
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException(name + " must not be negative: " + duration);
-    }
-  }
-
-  private static void requireProbability(double toxicity) {
-    if (!(toxicity >= 0.0 && toxicity <= 1.0)) {
-      throw new IllegalArgumentException("toxicity must be in [0, 1]: " + toxicity);
     }
   }
 }

@@ -1,8 +1,10 @@
 package dev.blastwall.lab.load;
 
 import dev.blastwall.context.Criticality;
+import dev.blastwall.lab.internal.JsonText;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -231,39 +233,38 @@ public final class IntervalStats {
 
   /** The figures as a JSON object, without a series. */
   public String toJson() {
-    JsonWriter json = new JsonWriter();
-    writeSummary(json);
-    return json.endObject().toString();
+    return JsonText.write(summary());
   }
 
-  /** Opens an object and writes the summary fields into it; the caller closes it. */
-  void writeSummary(JsonWriter json) {
-    json.beginObject()
-        .field("user_requests", userRequests())
-        .field("success_rate", successRate())
-        .field("goodput_rps", goodputRps())
-        .field("degraded_rate", degradedRate())
-        .field("p50_ms", p50Millis())
-        .field("p90_ms", p90Millis())
-        .field("p99_ms", p99Millis())
-        .field("p999_ms", p999Millis())
-        .field("max_ms", maxMillis())
-        .field("missed", missed);
+  /** The summary fields, in the order the JSON shows them; the caller may add to the map. */
+  Map<String, Object> summary() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("user_requests", userRequests());
+    fields.put("success_rate", successRate());
+    fields.put("goodput_rps", goodputRps());
+    fields.put("degraded_rate", degradedRate());
+    fields.put("p50_ms", p50Millis());
+    fields.put("p90_ms", p90Millis());
+    fields.put("p99_ms", p99Millis());
+    fields.put("p999_ms", p999Millis());
+    fields.put("max_ms", maxMillis());
+    fields.put("missed", missed);
+    return fields;
   }
 
   /** A per-interval point for a series. */
-  void writePoint(JsonWriter json) {
-    json.beginObject()
-        .field("t_s", startNanos / NANOS_PER_SECOND)
-        .field("offered_rps", offeredRps())
-        .field("user_requests", userRequests())
-        .field("success_rate", successRate())
-        .field("goodput_rps", goodputRps())
-        .field("p50_ms", p50Millis())
-        .field("p99_ms", p99Millis())
-        .field("max_ms", maxMillis())
-        .field("missed", missed)
-        .endObject();
+  Map<String, Object> point() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("t_s", startNanos / NANOS_PER_SECOND);
+    fields.put("offered_rps", offeredRps());
+    fields.put("user_requests", userRequests());
+    fields.put("success_rate", successRate());
+    fields.put("goodput_rps", goodputRps());
+    fields.put("p50_ms", p50Millis());
+    fields.put("p99_ms", p99Millis());
+    fields.put("max_ms", maxMillis());
+    fields.put("missed", missed);
+    return fields;
   }
 
   @Override

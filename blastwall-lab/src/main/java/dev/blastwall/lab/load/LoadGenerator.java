@@ -1,6 +1,7 @@
 package dev.blastwall.lab.load;
 
 import dev.blastwall.context.Criticality;
+import dev.blastwall.internal.Checks;
 import dev.blastwall.time.Cancellable;
 import dev.blastwall.time.Scheduler;
 import dev.blastwall.time.Ticker;
@@ -272,7 +273,7 @@ public final class LoadGenerator {
 
     /** The time sources (default: the system ones). Tests pass a FakeScheduler and its FakeTicker. */
     public Builder clock(Ticker ticker, Scheduler scheduler) {
-      requireUnset(clockSet, "clock");
+      Checks.checkNotSet("clock", clockSet);
       clockSet = true;
       this.ticker = ticker;
       this.scheduler = scheduler;
@@ -281,46 +282,46 @@ public final class LoadGenerator {
 
     /** When to send. Required. */
     public Builder schedule(ArrivalSchedule schedule) {
-      requireUnset(this.schedule != null, "schedule");
+      Checks.checkNotSet("schedule", this.schedule != null);
       this.schedule = schedule;
       return this;
     }
 
     /** How long to send for. Required, positive. */
     public Builder duration(Duration duration) {
-      requireUnset(this.duration != null, "duration");
-      this.duration = positive("duration", duration);
+      Checks.checkNotSet("duration", this.duration != null);
+      this.duration = Checks.checkPositive("duration", duration);
       return this;
     }
 
     /** The user's latency objective, handed to each request and used for goodput. Required, positive. */
     public Builder slo(Duration slo) {
-      requireUnset(this.slo != null, "slo");
-      this.slo = positive("slo", slo);
+      Checks.checkNotSet("slo", this.slo != null);
+      this.slo = Checks.checkPositive("slo", slo);
       return this;
     }
 
     /** How long in-flight requests may take after the run ends before they count as timeouts (default 5 s). */
     public Builder drainTimeout(Duration drainTimeout) {
-      requireUnset(drainSet, "drainTimeout");
+      Checks.checkNotSet("drainTimeout", drainSet);
       drainSet = true;
-      this.drainTimeout = nonNegative("drainTimeout", drainTimeout);
+      this.drainTimeout = Checks.checkNotNegative("drainTimeout", drainTimeout);
       return this;
     }
 
     /** How late a send may be before it is counted as missed instead of sent (default 10 ms). */
     public Builder lateTolerance(Duration lateTolerance) {
-      requireUnset(toleranceSet, "lateTolerance");
+      Checks.checkNotSet("lateTolerance", toleranceSet);
       toleranceSet = true;
-      this.lateTolerance = nonNegative("lateTolerance", lateTolerance);
+      this.lateTolerance = Checks.checkNotNegative("lateTolerance", lateTolerance);
       return this;
     }
 
     /** The length of one reporting interval (default 1 s). */
     public Builder interval(Duration interval) {
-      requireUnset(intervalSet, "interval");
+      Checks.checkNotSet("interval", intervalSet);
       intervalSet = true;
-      this.interval = positive("interval", interval);
+      this.interval = Checks.checkPositive("interval", interval);
       return this;
     }
 
@@ -331,7 +332,7 @@ public final class LoadGenerator {
      * @throws IllegalArgumentException if a weight is negative or all are zero
      */
     public Builder criticalityMix(Map<Criticality, Integer> weights) {
-      requireUnset(mixSet, "criticalityMix");
+      Checks.checkNotSet("criticalityMix", mixSet);
       Map<Criticality, Integer> copy = new EnumMap<>(Criticality.class);
       long total = 0;
       for (Map.Entry<Criticality, Integer> entry : weights.entrySet()) {
@@ -355,7 +356,7 @@ public final class LoadGenerator {
 
     /** The seed for drawing criticalities (default 1), so runs repeat. */
     public Builder seed(long seed) {
-      requireUnset(seedSet, "seed");
+      Checks.checkNotSet("seed", seedSet);
       seedSet = true;
       this.seed = seed;
       return this;
@@ -374,26 +375,6 @@ public final class LoadGenerator {
         throw new IllegalStateException("schedule, duration and slo are required");
       }
       return new LoadGenerator(this, s, d, o);
-    }
-
-    private static void requireUnset(boolean set, String name) {
-      if (set) {
-        throw new IllegalStateException(name + " was already set");
-      }
-    }
-
-    private static Duration positive(String name, Duration value) {
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-      }
-      return value;
-    }
-
-    private static Duration nonNegative(String name, Duration value) {
-      if (value.isNegative()) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
-      }
-      return value;
     }
   }
 }

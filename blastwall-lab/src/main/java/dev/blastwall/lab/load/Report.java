@@ -1,8 +1,10 @@
 package dev.blastwall.lab.load;
 
+import dev.blastwall.lab.internal.JsonText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The measurements of one run: a series of per-interval figures, and figures for the whole run or any window of
@@ -67,13 +69,9 @@ public final class Report {
    * {@code max_ms}, {@code missed}). Figures with nothing to measure are {@code null}.
    */
   public String toJson() {
-    JsonWriter json = new JsonWriter();
-    overall.writeSummary(json);
-    json.beginArray("series");
-    for (IntervalStats point : series) {
-      point.writePoint(json);
-    }
-    return json.endArray().endObject().toString();
+    Map<String, Object> root = overall.summary();
+    root.put("series", series.stream().map(IntervalStats::point).toList());
+    return JsonText.write(root);
   }
 
   @Override

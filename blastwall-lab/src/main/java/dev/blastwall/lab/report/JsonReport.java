@@ -1,6 +1,7 @@
 package dev.blastwall.lab.report;
 
 import dev.blastwall.lab.internal.Args;
+import dev.blastwall.lab.internal.JsonText;
 import dev.blastwall.lab.run.BreakerChange;
 import dev.blastwall.lab.run.LabHealth;
 import dev.blastwall.lab.scenario.Check;

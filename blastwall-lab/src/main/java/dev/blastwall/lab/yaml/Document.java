@@ -1,5 +1,6 @@
 package dev.blastwall.lab.yaml;
 
+import dev.blastwall.internal.Untrusted;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
@@ -72,7 +73,7 @@ final class Document {
         throw new LabFileException(sourceName, parser.lastLine(), "aliases: more than " + LabFile.MAX_ALIASES
             + " of mappings and lists (expected: at most " + LabFile.MAX_ALIASES + ")");
       }
-      throw new LabFileException(sourceName, parser.lastLine(), "not valid YAML: " + InvalidValue.escape(
+      throw new LabFileException(sourceName, parser.lastLine(), "not valid YAML: " + Untrusted.escape(
           String.valueOf(e.getMessage())));
     }
   }
@@ -92,7 +93,7 @@ final class Document {
     String problem = String.valueOf(e.getProblem()).trim();
     String context = e.getContext() == null ? "" : e.getContext().trim();
     int contextLine = e.getContextMark().map(Mark::getLine).orElse(-1) + 1;
-    return InvalidValue.escape(
+    return Untrusted.escape(
         context.isEmpty() ? problem : problem + " (" + context + (contextLine > 0 ? " on line " + contextLine : "") + ")");
   }
 

@@ -1,7 +1,7 @@
 package dev.blastwall.lab.yaml;
 
+import dev.blastwall.internal.Untrusted;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -51,7 +51,7 @@ final class InvalidValue extends RuntimeException {
   }
 
   /**
-   * A value as YAML would write it (strings quoted and {@link #escape escaped}), cut short when long. Only as much
+   * A value as YAML would write it (strings quoted and escaped as {@link Untrusted} escapes), cut short when long. Only as much
    * is rendered as is shown, so a value an alias expands to billions of items, or one that contains itself, is shown
    * at once.
    */
@@ -59,17 +59,6 @@ final class InvalidValue extends RuntimeException {
     StringBuilder text = new StringBuilder();
     render(value, text);
     return text.length() <= LONGEST_SHOWN ? text.toString() : text.substring(0, LONGEST_SHOWN - 3) + "...";
-  }
-
-  /**
-   * {@code text} with backslashes, quotes and the characters a terminal or a log would act on or hide (controls,
-   * format characters such as bidirectional overrides, line separators, lone surrogates) written as escapes, cut
-   * short when long.
-   */
-  static String escape(String text) {
-    StringBuilder escaped = new StringBuilder();
-    appendEscaped(text, escaped);
-    return escaped.length() <= LONGEST_SHOWN ? escaped.toString() : escaped.substring(0, LONGEST_SHOWN - 3) + "...";
   }
 
   // Appends `value` to `text` until `text` is longer than what is shown; each level adds a character first, so the
@@ -117,21 +106,10 @@ final class InvalidValue extends RuntimeException {
     }
   }
 
+  // Escapes as every quoted value in Blastwall is escaped (Untrusted), stopping once `text` is longer than is shown.
   private static void appendEscaped(String string, StringBuilder text) {
-    for (int i = 0; i < string.length() && text.length() <= LONGEST_SHOWN; ) {
-      int codePoint = string.codePointAt(i);
-      int type = Character.getType(codePoint);
-      if (codePoint == '\\' || codePoint == '"') {
-        text.append('\\').append((char) codePoint);
-      } else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE) {
-        for (char unit : Character.toChars(codePoint)) {
-          text.append(String.format(Locale.ROOT, "\\u%04x", (int) unit));
-        }
-      } else {
-        text.appendCodePoint(codePoint);
-      }
-      i += Character.charCount(codePoint);
+    for (int i = 0; i < string.length() && text.length() <= LONGEST_SHOWN; i++) {
+      Untrusted.appendEscaped(text, string.charAt(i));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.blastwall.lab.yaml;
 
+import dev.blastwall.internal.Untrusted;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -98,7 +99,7 @@ final class ParserLimits implements Parser {
       case AliasEvent alias -> {
         Anchor anchor = alias.getAlias();
         if (openAnchors.contains(anchor)) {
-          throw new LabFileException(sourceName, lastLine(), "alias: *" + InvalidValue.escape(anchor.getValue())
+          throw new LabFileException(sourceName, lastLine(), "alias: *" + Untrusted.escape(anchor.getValue())
               + " inside the value it refers to (expected: an alias after the end of its anchor's value)");
         }
         int height = heights.getOrDefault(anchor, 0);

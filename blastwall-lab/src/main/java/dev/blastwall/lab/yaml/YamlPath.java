@@ -1,5 +1,6 @@
 package dev.blastwall.lab.yaml;
 
+import dev.blastwall.internal.Untrusted;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,7 +46,7 @@ record YamlPath(List<Object> segments) {
           text.append('.');
         }
         // Keys are the file's own text: escaped and cut short like values.
-        text.append(InvalidValue.escape(String.valueOf(segment)));
+        text.append(Untrusted.escape(String.valueOf(segment)));
       }
     }
     return text.toString();

@@ -3,6 +3,7 @@ package dev.blastwall.lab.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.blastwall.internal.Untrusted;
 import dev.blastwall.lab.plan.LabPlan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,7 @@ class LabFileFuzzTest {
       plan = LabFile.parse(yaml, "fuzz.yaml");
     } catch (LabFileException e) {
       String message = Objects.requireNonNull(e.getMessage());
-      assertThat(message).as("%s: %s", name, InvalidValue.escape(yaml)).startsWith("fuzz.yaml");
+      assertThat(message).as("%s: %s", name, Untrusted.escape(yaml)).startsWith("fuzz.yaml");
       if (!message.startsWith("fuzz.yaml: empty")) {
         assertThat(e.line()).as("%s: %s\n%s", name, message, InvalidValue.show(yaml)).isPresent();
       }

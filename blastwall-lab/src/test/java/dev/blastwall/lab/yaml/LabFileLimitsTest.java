@@ -155,6 +155,6 @@ class LabFileLimitsTest {
   void controlCharactersInAValue_areShownEscaped() {
     assertThatThrownBy(() -> LabFile.parse("entry: \"a\\e[2J\\0\\u202e\"\nservices:\n  a: {}\n", "ctl.yaml"))
         .isInstanceOf(LabFileException.class)
-        .hasMessage("ctl.yaml:1: entry: \"a\\u001b[2J\\u0000\\u202e\" (expected: one of the services [a])");
+        .hasMessage("ctl.yaml:1: entry: \"a\\x1b[2J\\x00\\u202e\" (expected: one of the services [a])");
   }
 }

@@ -1,4 +1,4 @@
-package dev.blastwall.lab.report;
+package dev.blastwall.lab.internal;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -9,14 +9,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a tree of maps, lists, strings, numbers, booleans and nulls as compact JSON. Maps keep their iteration order,
- * so callers choose the key order. Non-finite numbers become {@code null}: JSON has no NaN.
+ * so callers choose the key order. Non-finite numbers become {@code null}: JSON has no NaN (a rate with nothing to
+ * divide by). The lab's one JSON writer: the run reports and the load figures both use it.
  */
-final class JsonText {
+public final class JsonText {
 
   private JsonText() {}
 
   /** {@code value} as JSON. */
-  static String write(@Nullable Object value) {
+  public static String write(@Nullable Object value) {
     StringBuilder out = new StringBuilder();
     value(out, value);
     return out.toString();
