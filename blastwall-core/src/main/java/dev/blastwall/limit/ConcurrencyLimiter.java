@@ -3,8 +3,6 @@ package dev.blastwall.limit;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.time.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -79,7 +77,7 @@ public final class ConcurrencyLimiter {
         return null;
       }
     } while (!inflight.compareAndSet(current, current + 1));
-    return new Permit(this, ticker.nanos(), current + 1);
+    return new Permit(ticker.nanos(), current + 1);
   }
 
   /**
@@ -142,49 +140,15 @@ public final class ConcurrencyLimiter {
     }
   }
 
-  /** The listener: ends once, whichever thread ends it. */
-  private static final class Permit implements Listener {
-    private static final VarHandle ENDED;
-
-    static {
-      try {
-        ENDED = MethodHandles.lookup().findVarHandle(Permit.class, "ended", boolean.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    private final ConcurrencyLimiter limiter;
-    private final long startNanos;
-    private final int inflightAtStart;
-    @SuppressWarnings("unused") // accessed through ENDED
-    private volatile boolean ended;
-
-    Permit(ConcurrencyLimiter limiter, long startNanos, int inflightAtStart) {
-      this.limiter = limiter;
-      this.startNanos = startNanos;
-      this.inflightAtStart = inflightAtStart;
+  /** This limiter's listener: gives back its place in the count it was admitted to. */
+  private final class Permit extends LimiterPermit {
+    Permit(long startNanos, int inflightAtStart) {
+      super(startNanos, inflightAtStart);
     }
 
     @Override
-    public void onSuccess() {
-      end(/* sample= */ true, /* dropped= */ false);
-    }
-
-    @Override
-    public void onDropped() {
-      end(/* sample= */ true, /* dropped= */ true);
-    }
-
-    @Override
-    public void onIgnore() {
-      end(/* sample= */ false, /* dropped= */ false);
-    }
-
-    private void end(boolean sample, boolean dropped) {
-      if (ENDED.compareAndSet(this, false, true)) {
-        limiter.release(startNanos, inflightAtStart, sample, dropped);
-      }
+    void release(boolean sample, boolean dropped) {
+      ConcurrencyLimiter.this.release(startNanos, inflightAtStart, sample, dropped);
     }
   }
 

@@ -3,8 +3,6 @@ package dev.blastwall.limit;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.time.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -114,7 +112,7 @@ public final class PartitionedLimiter<K> {
       }
     } while (!total.compareAndSet(current, current + 1));
     partition.inflight.incrementAndGet();
-    return new Permit(this, partition, now, current + 1);
+    return new Permit(partition, now, current + 1);
   }
 
   /**
@@ -286,51 +284,18 @@ public final class PartitionedLimiter<K> {
     }
   }
 
-  /** The listener: ends once, whichever thread ends it. */
-  private static final class Permit implements Listener {
-    private static final VarHandle ENDED;
-
-    static {
-      try {
-        ENDED = MethodHandles.lookup().findVarHandle(Permit.class, "ended", boolean.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    private final PartitionedLimiter<?> limiter;
+  /** This limiter's listener: gives back its place in the total and in its partition. */
+  private final class Permit extends LimiterPermit {
     private final Partition partition;
-    private final long startNanos;
-    private final int inflightAtStart;
-    @SuppressWarnings("unused") // accessed through ENDED
-    private volatile boolean ended;
 
-    Permit(PartitionedLimiter<?> limiter, Partition partition, long startNanos, int inflightAtStart) {
-      this.limiter = limiter;
+    Permit(Partition partition, long startNanos, int inflightAtStart) {
+      super(startNanos, inflightAtStart);
       this.partition = partition;
-      this.startNanos = startNanos;
-      this.inflightAtStart = inflightAtStart;
     }
 
     @Override
-    public void onSuccess() {
-      end(/* sample= */ true, /* dropped= */ false);
-    }
-
-    @Override
-    public void onDropped() {
-      end(/* sample= */ true, /* dropped= */ true);
-    }
-
-    @Override
-    public void onIgnore() {
-      end(/* sample= */ false, /* dropped= */ false);
-    }
-
-    private void end(boolean sample, boolean dropped) {
-      if (ENDED.compareAndSet(this, false, true)) {
-        limiter.release(partition, startNanos, inflightAtStart, sample, dropped);
-      }
+    void release(boolean sample, boolean dropped) {
+      PartitionedLimiter.this.release(partition, startNanos, inflightAtStart, sample, dropped);
     }
   }
 
