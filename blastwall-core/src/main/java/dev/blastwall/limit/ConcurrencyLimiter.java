@@ -1,7 +1,9 @@
 package dev.blastwall.limit;
 
+import dev.blastwall.context.CallContext;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.server.Admission;
 import dev.blastwall.time.Ticker;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +33,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe and lock-free: admission is a compare-and-set on the in-flight count; the thread that ends a
  * request feeds its sample to the (thread-safe) {@link Limit} itself.
+ *
+ * <p>As an {@link Admission} (for a {@code ServerCallGuard}) it admits every call alike, whatever its context.
  */
-public final class ConcurrencyLimiter {
+public final class ConcurrencyLimiter implements Admission {
 
   private final String name;
   private final Ticker ticker;
@@ -94,6 +98,18 @@ public final class ConcurrencyLimiter {
     return listener;
   }
 
+  /** {@link #tryAcquire()}: every call is admitted alike. */
+  @Override
+  public @Nullable Listener tryAdmit(CallContext context) {
+    return tryAcquire();
+  }
+
+  /** {@link #rejection()}. */
+  @Override
+  public OverloadedException rejection(CallContext context) {
+    return rejection();
+  }
+
   /** The refusal for a request turned away now: policy {@code concurrency-limit}, reason {@code limit}. */
   public OverloadedException rejection() {
     return new OverloadedException(name, "concurrency-limit", inflight.get() + " of " + currentLimit() + " in flight",
@@ -147,7 +163,7 @@ public final class ConcurrencyLimiter {
     }
 
     @Override
-    void release(boolean sample, boolean dropped) {
+    protected void release(boolean sample, boolean dropped) {
       ConcurrencyLimiter.this.release(startNanos, inflightAtStart, sample, dropped);
     }
   }
