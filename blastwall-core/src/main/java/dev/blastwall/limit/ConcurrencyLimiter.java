@@ -1,10 +1,10 @@
 package dev.blastwall.limit;
 
+import dev.blastwall.context.CallContext;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.server.Admission;
 import dev.blastwall.time.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -33,8 +33,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe and lock-free: admission is a compare-and-set on the in-flight count; the thread that ends a
  * request feeds its sample to the (thread-safe) {@link Limit} itself.
+ *
+ * <p>As an {@link Admission} (for a {@code ServerCallGuard}) it admits every call alike, whatever its context.
  */
-public final class ConcurrencyLimiter {
+public final class ConcurrencyLimiter implements Admission {
 
   private final String name;
   private final Ticker ticker;
@@ -79,7 +81,7 @@ public final class ConcurrencyLimiter {
         return null;
       }
     } while (!inflight.compareAndSet(current, current + 1));
-    return new Permit(this, ticker.nanos(), current + 1);
+    return new Permit(ticker.nanos(), current + 1);
   }
 
   /**
@@ -94,6 +96,18 @@ public final class ConcurrencyLimiter {
       throw rejection();
     }
     return listener;
+  }
+
+  /** {@link #tryAcquire()}: every call is admitted alike. */
+  @Override
+  public @Nullable Listener tryAdmit(CallContext context) {
+    return tryAcquire();
+  }
+
+  /** {@link #rejection()}. */
+  @Override
+  public OverloadedException rejection(CallContext context) {
+    return rejection();
   }
 
   /** The refusal for a request turned away now: policy {@code concurrency-limit}, reason {@code limit}. */
@@ -142,49 +156,15 @@ public final class ConcurrencyLimiter {
     }
   }
 
-  /** The listener: ends once, whichever thread ends it. */
-  private static final class Permit implements Listener {
-    private static final VarHandle ENDED;
-
-    static {
-      try {
-        ENDED = MethodHandles.lookup().findVarHandle(Permit.class, "ended", boolean.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    private final ConcurrencyLimiter limiter;
-    private final long startNanos;
-    private final int inflightAtStart;
-    @SuppressWarnings("unused") // accessed through ENDED
-    private volatile boolean ended;
-
-    Permit(ConcurrencyLimiter limiter, long startNanos, int inflightAtStart) {
-      this.limiter = limiter;
-      this.startNanos = startNanos;
-      this.inflightAtStart = inflightAtStart;
+  /** This limiter's listener: gives back its place in the count it was admitted to. */
+  private final class Permit extends LimiterPermit {
+    Permit(long startNanos, int inflightAtStart) {
+      super(startNanos, inflightAtStart);
     }
 
     @Override
-    public void onSuccess() {
-      end(/* sample= */ true, /* dropped= */ false);
-    }
-
-    @Override
-    public void onDropped() {
-      end(/* sample= */ true, /* dropped= */ true);
-    }
-
-    @Override
-    public void onIgnore() {
-      end(/* sample= */ false, /* dropped= */ false);
-    }
-
-    private void end(boolean sample, boolean dropped) {
-      if (ENDED.compareAndSet(this, false, true)) {
-        limiter.release(startNanos, inflightAtStart, sample, dropped);
-      }
+    protected void release(boolean sample, boolean dropped) {
+      ConcurrencyLimiter.this.release(startNanos, inflightAtStart, sample, dropped);
     }
   }
 

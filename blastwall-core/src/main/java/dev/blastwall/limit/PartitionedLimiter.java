@@ -1,10 +1,10 @@
 package dev.blastwall.limit;
 
+import dev.blastwall.context.CallContext;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.server.Admission;
 import dev.blastwall.time.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,9 +41,12 @@ import org.jspecify.annotations.Nullable;
  * partition by the number of threads racing; the total is exact. Borrowing, and every admission with equal
  * shares, scans the partitions: keep {@link Builder#maxPartitions} modest.
  *
+ * <p>As an {@link Admission} (for a {@code ServerCallGuard}) it partitions calls by the key
+ * {@link Builder#admissionKey} takes from their context, for example {@code CallContext::criticality}.
+ *
  * @param <K> the partition key
  */
-public final class PartitionedLimiter<K> {
+public final class PartitionedLimiter<K> implements Admission {
 
   /** The default time a partition stays active after its last request. */
   public static final Duration DEFAULT_ACTIVITY_WINDOW = Duration.ofSeconds(1);
@@ -60,6 +64,7 @@ public final class PartitionedLimiter<K> {
   private final ConcurrentHashMap<K, Partition> created = new ConcurrentHashMap<>();
   private final AtomicReference<Partition[]> partitions;
   private final AtomicInteger total = new AtomicInteger();
+  private final @Nullable Function<? super CallContext, ? extends K> admissionKey;
 
   private PartitionedLimiter(Builder<K> builder) {
     this.name = builder.name;
@@ -68,6 +73,7 @@ public final class PartitionedLimiter<K> {
     this.activityNanos = Checks.saturatedNanos(builder.activityWindow);
     this.equalShares = builder.shares.isEmpty();
     this.maxPartitions = builder.maxPartitions;
+    this.admissionKey = builder.admissionKey;
     Map<K, Partition> byKey = new LinkedHashMap<>();
     builder.shares.forEach((key, percent) -> byKey.put(key, new Partition(String.valueOf(key), percent)));
     this.declared = Map.copyOf(byKey);
@@ -114,7 +120,7 @@ public final class PartitionedLimiter<K> {
       }
     } while (!total.compareAndSet(current, current + 1));
     partition.inflight.incrementAndGet();
-    return new Permit(this, partition, now, current + 1);
+    return new Permit(partition, now, current + 1);
   }
 
   /**
@@ -128,6 +134,35 @@ public final class PartitionedLimiter<K> {
       throw rejection(key);
     }
     return listener;
+  }
+
+  /**
+   * {@link #tryAcquire} for the partition of {@code context}'s {@link Builder#admissionKey key}.
+   *
+   * @throws IllegalStateException if the builder was given no {@code admissionKey}
+   */
+  @Override
+  public @Nullable Listener tryAdmit(CallContext context) {
+    return tryAcquire(keyOf(context));
+  }
+
+  /**
+   * {@link #rejection(Object)} for the partition of {@code context}'s key.
+   *
+   * @throws IllegalStateException if the builder was given no {@code admissionKey}
+   */
+  @Override
+  public OverloadedException rejection(CallContext context) {
+    return rejection(keyOf(context));
+  }
+
+  private K keyOf(CallContext context) {
+    Function<? super CallContext, ? extends K> key = admissionKey;
+    if (key == null) {
+      throw new IllegalStateException(name + ": admissionKey: not set (expected: builder.admissionKey(...) to admit "
+          + "calls by their CallContext)");
+    }
+    return key.apply(context);
   }
 
   /**
@@ -286,51 +321,18 @@ public final class PartitionedLimiter<K> {
     }
   }
 
-  /** The listener: ends once, whichever thread ends it. */
-  private static final class Permit implements Listener {
-    private static final VarHandle ENDED;
-
-    static {
-      try {
-        ENDED = MethodHandles.lookup().findVarHandle(Permit.class, "ended", boolean.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    private final PartitionedLimiter<?> limiter;
+  /** This limiter's listener: gives back its place in the total and in its partition. */
+  private final class Permit extends LimiterPermit {
     private final Partition partition;
-    private final long startNanos;
-    private final int inflightAtStart;
-    @SuppressWarnings("unused") // accessed through ENDED
-    private volatile boolean ended;
 
-    Permit(PartitionedLimiter<?> limiter, Partition partition, long startNanos, int inflightAtStart) {
-      this.limiter = limiter;
+    Permit(Partition partition, long startNanos, int inflightAtStart) {
+      super(startNanos, inflightAtStart);
       this.partition = partition;
-      this.startNanos = startNanos;
-      this.inflightAtStart = inflightAtStart;
     }
 
     @Override
-    public void onSuccess() {
-      end(/* sample= */ true, /* dropped= */ false);
-    }
-
-    @Override
-    public void onDropped() {
-      end(/* sample= */ true, /* dropped= */ true);
-    }
-
-    @Override
-    public void onIgnore() {
-      end(/* sample= */ false, /* dropped= */ false);
-    }
-
-    private void end(boolean sample, boolean dropped) {
-      if (ENDED.compareAndSet(this, false, true)) {
-        limiter.release(partition, startNanos, inflightAtStart, sample, dropped);
-      }
+    protected void release(boolean sample, boolean dropped) {
+      PartitionedLimiter.this.release(partition, startNanos, inflightAtStart, sample, dropped);
     }
   }
 
@@ -346,6 +348,7 @@ public final class PartitionedLimiter<K> {
     private int maxPartitions = DEFAULT_MAX_PARTITIONS;
     private Duration activityWindow = DEFAULT_ACTIVITY_WINDOW;
     private @Nullable Ticker ticker;
+    private @Nullable Function<? super CallContext, ? extends K> admissionKey;
     private boolean maxPartitionsSet;
     private boolean activitySet;
 
@@ -394,6 +397,16 @@ public final class PartitionedLimiter<K> {
     public Builder<K> ticker(Ticker value) {
       Checks.checkNotSet("ticker", ticker != null);
       ticker = value;
+      return this;
+    }
+
+    /**
+     * How a call admitted through {@link Admission#tryAdmit} is given its partition, for example
+     * {@code CallContext::criticality}; default none (then only {@link #tryAcquire} and {@link #acquire} admit).
+     */
+    public Builder<K> admissionKey(Function<? super CallContext, ? extends K> value) {
+      Checks.checkNotSet("admissionKey", admissionKey != null);
+      admissionKey = value;
       return this;
     }
 

@@ -1,13 +1,19 @@
 package dev.blastwall.overload;
 
+import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Criticality;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.OncePermit;
+import dev.blastwall.server.Admission;
+import dev.blastwall.server.Permit;
+import dev.blastwall.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Admits or sheds requests by {@link Criticality} in front of a handler that can hold {@code capacity} requests at
@@ -37,11 +43,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The protocol is a boolean and a release rather than a handle object so admitting allocates nothing: every
  * successful {@link #tryAdmit} and every {@link #admitHealthCheck()} must be followed by exactly one
- * {@link #release()} or {@link #release(long)}, whatever the outcome.
+ * {@link #release()} or {@link #release(long)}, whatever the outcome. As an {@link Admission} (for a
+ * {@code ServerCallGuard}) it admits by the context's criticality and hands out a {@link Permit} that releases
+ * once, timed on the builder's {@link Builder#ticker ticker}.
  *
  * <p>Thread-safe and lock-free: the in-flight count moves by compare-and-set, the counters are {@link LongAdder}s.
  */
-public final class AdmissionController {
+public final class AdmissionController implements Admission {
 
   /** The default floor of the retry-after hint. */
   public static final Duration DEFAULT_MIN_RETRY_AFTER = Duration.ofMillis(10);
@@ -52,6 +60,7 @@ public final class AdmissionController {
   private final String name;
   private final int capacity;
   private final long minRetryAfterNanos;
+  private final Ticker ticker;
   // Indexed by Criticality.rank().
   private final int[] reservedSlots;
   private final int[] limits;
@@ -67,6 +76,7 @@ public final class AdmissionController {
     this.name = builder.name;
     this.capacity = builder.capacity;
     this.minRetryAfterNanos = Checks.saturatedNanos(builder.minRetryAfter);
+    this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
     this.reservedSlots = builder.reservedSlots.clone();
     this.limits = new int[BY_RANK.length];
     this.admitted = new LongAdder[BY_RANK.length];
@@ -139,6 +149,16 @@ public final class AdmissionController {
   }
 
   /**
+   * {@link #tryAdmit(Criticality)} for the context's criticality.
+   *
+   * @return a permit that releases the slot once, with the time it was held; {@code null} if shed
+   */
+  @Override
+  public @Nullable Permit tryAdmit(CallContext context) {
+    return tryAdmit(context.criticality()) ? new HeldSlot(ticker.nanos()) : null;
+  }
+
+  /**
    * Admits a health check, always, even beyond capacity: shedding it would tell the load balancer this server is
    * dead and send its load to the others, which are just as busy. It counts as in flight, since it does occupy the
    * handler, so one {@link #release} must follow.
@@ -202,6 +222,12 @@ public final class AdmissionController {
     return Math.max(minRetryAfterNanos, held.nanosOr(0));
   }
 
+  /** {@link #rejection(Criticality)} for the context's criticality. */
+  @Override
+  public OverloadedException rejection(CallContext context) {
+    return rejection(context.criticality());
+  }
+
   // --- diagnostics --------------------------------------------------------------------------------------------
 
   /** The current counts; each is read separately, so under load they may be a moment apart. */
@@ -258,6 +284,20 @@ public final class AdmissionController {
     }
   }
 
+  /** The permit of {@link #tryAdmit(CallContext)}: its slot goes back once, with the time it was held. */
+  private final class HeldSlot extends OncePermit {
+    private final long admittedNanos;
+
+    HeldSlot(long admittedNanos) {
+      this.admittedNanos = admittedNanos;
+    }
+
+    @Override
+    protected void release(boolean sample, boolean dropped) {
+      AdmissionController.this.release(ticker.nanos() - admittedNanos);
+    }
+  }
+
   private static Criticality[] byRank() {
     Criticality[] ranked = new Criticality[Criticality.values().length];
     for (Criticality criticality : Criticality.values()) {
@@ -277,6 +317,7 @@ public final class AdmissionController {
     private final boolean[] reservedSet = new boolean[BY_RANK.length];
     private Duration minRetryAfter = DEFAULT_MIN_RETRY_AFTER;
     private boolean minRetryAfterSet;
+    private @Nullable Ticker ticker;
 
     private Builder(String name, int capacity) {
       if (name.isBlank()) {
@@ -320,6 +361,16 @@ public final class AdmissionController {
       Checks.checkNotSet("minRetryAfter", minRetryAfterSet);
       this.minRetryAfter = Checks.checkNotNegative("minRetryAfter", newMinRetryAfter);
       minRetryAfterSet = true;
+      return this;
+    }
+
+    /**
+     * The time source that times the permits of {@link AdmissionController#tryAdmit(CallContext)}; default
+     * {@link Ticker#system()}.
+     */
+    public Builder ticker(Ticker value) {
+      Checks.checkNotSet("ticker", ticker != null);
+      ticker = value;
       return this;
     }
 

@@ -6,9 +6,11 @@ import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Criticality;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
-import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.internal.Untrusted;
+import dev.blastwall.server.Admission;
+import dev.blastwall.server.GuardedCall;
+import dev.blastwall.server.ServerCallGuard;
 import dev.blastwall.time.Ticker;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
@@ -30,14 +32,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>For every call it:
  * <ol>
- *   <li>reads the deadline from gRPC's {@code Context} (gRPC decoded {@code grpc-timeout} into it) and answers
- *       DEADLINE_EXCEEDED, without running the handler, when it has already passed;
+ *   <li>reads the deadline from gRPC's {@code Context} (gRPC decoded {@code grpc-timeout} into it);
  *   <li>builds a {@link CallContext} with that deadline and the criticality, idempotency key, attempt number and
  *       do-not-retry mark from {@link BlastwallMetadata} (a malformed idempotency key is answered
  *       INVALID_ARGUMENT, quoting at most 64 characters of it, escaped), whose cancellation fires as soon as gRPC cancels the call (client cancel, deadline,
  *       broken connection), not when the call completes normally;
- *   <li>asks the {@link Admission} hook, if any, and answers a refusal RESOURCE_EXHAUSTED with pushback and the
- *       do-not-retry mark;
+ *   <li>enters the call through core's {@link ServerCallGuard}: a deadline that already passed is answered
+ *       DEADLINE_EXCEEDED without running the handler; a refusal of the {@link Admission}, if any, is answered
+ *       RESOURCE_EXHAUSTED with pushback and the do-not-retry mark; an admitted call's permit is released exactly
+ *       once, when the call completes (as a success if its status is OK, dropped if DEADLINE_EXCEEDED or
+ *       RESOURCE_EXHAUSTED, ignored otherwise), is cancelled (ignored), or its handler fails to start (ignored);
  *   <li>makes the context current around the handler's start and each of its callbacks ({@code onMessage},
  *       {@code onHalfClose}, {@code onReady}, {@code onCancel}, {@code onComplete}), which gRPC runs on its executor
  *       threads, so handler code and the Blastwall clients it calls see {@code CallContext.current()};
@@ -55,12 +59,12 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
   private static final Executor DIRECT = Runnable::run;
 
   private final Ticker ticker;
-  private final @Nullable Admission admission;
+  private final ServerCallGuard guard;
   private final Criticality defaultCriticality;
 
   private BlastwallServerInterceptor(Builder builder) {
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
-    this.admission = builder.admission;
+    this.guard = ServerCallGuard.of(builder.admission != null ? builder.admission : Admission.ALWAYS);
     this.defaultCriticality = builder.defaultCriticality != null ? builder.defaultCriticality : Criticality.CRITICAL;
   }
 
@@ -81,11 +85,6 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
     io.grpc.Deadline grpcDeadline = grpcContext.getDeadline();
     Deadline deadline = grpcDeadline == null ? null
         : Deadline.afterNanos(grpcDeadline.timeRemaining(TimeUnit.NANOSECONDS), ticker);
-    if (deadline != null && deadline.isExpired()) {
-      mapping.closeOnce(Status.DEADLINE_EXCEEDED.withDescription(
-          "deadline passed before the call started (" + deadline + "); the handler did not run"), new Metadata());
-      return new ServerCall.Listener<>() {};
-    }
     Idempotency idempotency;
     String key = headers.get(BlastwallMetadata.IDEMPOTENCY_KEY);
     try {
@@ -108,28 +107,30 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
         .withIdempotency(idempotency)
         .withDoNotRetry(BlastwallMetadata.parseDoNotRetry(headers.get(BlastwallMetadata.DO_NOT_RETRY)));
 
-    CallListener<ReqT, RespT> listener = new CallListener<>(mapping, context, admission, ticker);
+    GuardedCall guarded = guard.enter(context);
+    if (guarded.expired()) {
+      mapping.closeOnce(Status.DEADLINE_EXCEEDED.withDescription(
+          "deadline passed before the call started (" + deadline + "); the handler did not run"), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    Throwable refused = guarded.refusal();
+    if (refused != null) {
+      StatusRuntimeException answer = GrpcStatusMapping.toStatusException(refused);
+      mapping.closeOnce(answer.getStatus(), trailers(answer));
+      return new ServerCall.Listener<>() {};
+    }
+
+    CallListener<ReqT, RespT> listener = new CallListener<>(mapping, context, guarded);
     // gRPC cancels the call's Context from the transport or timer thread the moment the client cancels, the
     // deadline passes or the connection breaks; the listener's onCancel would wait behind a handler callback that
     // is still running (a blocking handler waiting on its own outgoing call), so the signal is taken from here.
     grpcContext.addListener(listener, DIRECT);
 
-    if (admission != null) {
-      OverloadedException refused = admission.tryAdmit(context);
-      if (refused != null) {
-        listener.completed = true;
-        StatusRuntimeException answer = GrpcStatusMapping.toStatusException(refused);
-        mapping.closeOnce(answer.getStatus(), trailers(answer));
-        return new ServerCall.Listener<>() {};
-      }
-      listener.admitted(ticker.nanos());
-    }
-
     CallContext previous = context.attach();
     try {
       listener.delegate = next.startCall(mapping, headers);
     } catch (RuntimeException failure) {
-      listener.release();
+      guarded.onIgnore();
       if (GrpcStatusMapping.isMapped(failure)) {
         mapping.closeMapped(failure);
         return new ServerCall.Listener<>() {};
@@ -143,7 +144,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
 
   @Override
   public String toString() {
-    return "BlastwallServerInterceptor[admission=" + (admission != null ? admission : "none")
+    return "BlastwallServerInterceptor[admission=" + (guard.admission() != Admission.ALWAYS ? guard.admission() : "none")
         + ", defaultCriticality=" + defaultCriticality + "]";
   }
 
@@ -154,45 +155,24 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
 
   /**
    * Makes the call's context current around every handler callback and maps the failures they throw; also the
-   * bookkeeping of the call's end (admission released once, the context's cancellation fired only if gRPC
+   * bookkeeping of the call's end (the guarded call ended, the context's cancellation fired only if gRPC
    * cancelled the call) and the listener of gRPC's {@code Context}. One object per call does all of it, since
    * every call needs it.
    */
   private static final class CallListener<ReqT, RespT> extends ServerCall.Listener<ReqT>
       implements Context.CancellationListener {
-    private static final VarHandle RELEASED;
-
-    static {
-      try {
-        RELEASED = MethodHandles.lookup().findVarHandle(CallListener.class, "released", boolean.class);
-      } catch (ReflectiveOperationException impossible) {
-        throw new ExceptionInInitializerError(impossible);
-      }
-    }
-
     private final MappingCall<ReqT, RespT> call;
     private final CallContext context;
-    private final @Nullable Admission admission;
-    private final Ticker ticker;
+    private final GuardedCall guarded;
     // The handler's listener: set once the handler started, before gRPC can deliver any callback to this one
     // (gRPC calls a listener only after interceptCall returned it).
     private ServerCall.@Nullable Listener<ReqT> delegate;
     private volatile boolean completed;
-    @SuppressWarnings("unused") // accessed through RELEASED
-    private volatile boolean released;
-    private volatile boolean admitted;
-    private volatile long admittedAtNanos;
 
-    CallListener(MappingCall<ReqT, RespT> call, CallContext context, @Nullable Admission admission, Ticker ticker) {
+    CallListener(MappingCall<ReqT, RespT> call, CallContext context, GuardedCall guarded) {
       this.call = call;
       this.context = context;
-      this.admission = admission;
-      this.ticker = ticker;
-    }
-
-    void admitted(long nowNanos) {
-      admittedAtNanos = nowNanos;
-      admitted = true;
+      this.guarded = guarded;
     }
 
     /** gRPC's Context was cancelled: the call was cancelled, or it completed (then nothing happens). */
@@ -213,10 +193,15 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
       context.cancellation().cancel(signal);
     }
 
-    void release() {
-      Admission hook = admission;
-      if (hook != null && admitted && RELEASED.compareAndSet(this, false, true)) {
-        hook.release(context, ticker.nanos() - admittedAtNanos);
+    /** Ends the guarded call by the status it was closed with: what the call's work said about load. */
+    private void endByStatus() {
+      Status.Code code = call.closedWith;
+      if (code == Status.Code.OK) {
+        guarded.onSuccess();
+      } else if (code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.RESOURCE_EXHAUSTED) {
+        guarded.onDropped();
+      } else {
+        guarded.onIgnore();
       }
     }
 
@@ -265,7 +250,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
         handler().onCancel();
       } finally {
         context.detach(previous);
-        release();
+        guarded.onIgnore();
       }
     }
 
@@ -277,7 +262,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
         handler().onComplete();
       } finally {
         context.detach(previous);
-        release();
+        endByStatus();
       }
     }
 
@@ -315,6 +300,8 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
 
     @SuppressWarnings("unused") // read through CLOSED
     private volatile boolean closed;
+    // The code of the status the call was closed with, once closed: read when it completes.
+    volatile Status.@Nullable Code closedWith;
 
     MappingCall(ServerCall<ReqT, RespT> delegate) {
       super(delegate);
@@ -327,9 +314,11 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
       if (status.getCode() == Status.Code.UNKNOWN && cause != null && GrpcStatusMapping.isMapped(cause)) {
         StatusRuntimeException mapped = GrpcStatusMapping.toStatusException(cause);
         trailers.merge(BlastwallServerInterceptor.trailers(mapped));
+        closedWith = mapped.getStatus().getCode();
         super.close(mapped.getStatus(), trailers);
         return;
       }
+      closedWith = status.getCode();
       super.close(status, trailers);
     }
 
@@ -340,6 +329,7 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
 
     void closeOnce(Status status, Metadata trailers) {
       if (CLOSED.compareAndSet(this, false, true)) {
+        closedWith = status.getCode();
         try {
           super.close(status, trailers);
         } catch (IllegalStateException raced) {
@@ -367,7 +357,12 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
       return this;
     }
 
-    /** Admission control, asked before each handler starts; default none (everything is admitted). */
+    /**
+     * Admission control, asked before each handler starts through core's {@link ServerCallGuard}; an
+     * {@code AdmissionController}, {@code ConcurrencyLimiter} or {@code PartitionedLimiter} is one. Default none
+     * (everything with time left is admitted). The interceptor is installed per service: leave admission off the
+     * health service, so a busy server is not mistaken for a dead one.
+     */
     public Builder admission(Admission newAdmission) {
       Checks.checkNotSet("admission", admission != null);
       this.admission = newAdmission;

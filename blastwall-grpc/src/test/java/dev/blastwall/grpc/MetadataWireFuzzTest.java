@@ -15,6 +15,8 @@ import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.retry.Backoff;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
+import dev.blastwall.server.Admission;
+import dev.blastwall.server.Permit;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -83,17 +85,36 @@ class MetadataWireFuzzTest {
     final AtomicInteger released = new AtomicInteger();
 
     @Override
-    public @Nullable OverloadedException tryAdmit(CallContext context) {
+    public @Nullable Permit tryAdmit(CallContext context) {
       if (context.criticality() == Criticality.SHEDDABLE) {
-        return new OverloadedException("fuzz", "admission", "SHEDDABLE shed", 1_000_000L, "shed");
+        return null;
       }
       admitted.incrementAndGet();
       inFlight.incrementAndGet();
-      return null;
+      return new Permit() {
+        @Override
+        public void onSuccess() {
+          release();
+        }
+
+        @Override
+        public void onDropped() {
+          release();
+        }
+
+        @Override
+        public void onIgnore() {
+          release();
+        }
+      };
     }
 
     @Override
-    public void release(CallContext context, long heldNanos) {
+    public OverloadedException rejection(CallContext context) {
+      return new OverloadedException("fuzz", "admission", "SHEDDABLE shed", 1_000_000L, "shed");
+    }
+
+    private void release() {
       released.incrementAndGet();
       inFlight.decrementAndGet();
     }

@@ -13,6 +13,8 @@ import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.retry.Backoff;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
+import dev.blastwall.server.Admission;
+import dev.blastwall.server.Permit;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -156,15 +158,15 @@ class NonIdempotentRetryTest {
     AtomicInteger admissions = new AtomicInteger();
     Admission shedFirst = new Admission() {
       @Override
-      public @Nullable OverloadedException tryAdmit(CallContext context) {
-        return admissions.getAndIncrement() == 0
-            ? new OverloadedException("echo", "admission", "shed for the test",
-                Duration.ofMillis(20).toNanos(), "shed")
-            : null;
+      public @Nullable Permit tryAdmit(CallContext context) {
+        return admissions.getAndIncrement() == 0 ? null : Admission.ALWAYS.tryAdmit(context);
       }
 
       @Override
-      public void release(CallContext context, long heldNanos) {}
+      public OverloadedException rejection(CallContext context) {
+        return new OverloadedException("echo", "admission", "shed for the test", Duration.ofMillis(20).toNanos(),
+            "shed");
+      }
     };
     Server server = servers.start(echo, BlastwallServerInterceptor.builder().admission(shedFirst).build());
     EchoGrpc.EchoBlockingStub stub = EchoGrpc.newBlockingStub(servers.channel(server, defaults()))

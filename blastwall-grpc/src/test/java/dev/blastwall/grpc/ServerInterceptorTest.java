@@ -15,6 +15,8 @@ import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.retry.Backoff;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
+import dev.blastwall.server.Admission;
+import dev.blastwall.server.Permit;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
@@ -154,17 +156,35 @@ class ServerInterceptorTest {
     final CountDownLatch releasedOnce = new CountDownLatch(1);
 
     @Override
-    public @Nullable OverloadedException tryAdmit(CallContext context) {
+    public @Nullable Permit tryAdmit(CallContext context) {
       asked.incrementAndGet();
       if (context.criticality() == Criticality.SHEDDABLE) {
-        return new OverloadedException("echo", "admission", "SHEDDABLE shed", Duration.ofMillis(50).toNanos(), "shed");
+        return null;
       }
-      return null;
+      return new Permit() {
+        @Override
+        public void onSuccess() {
+          release();
+        }
+
+        @Override
+        public void onDropped() {
+          release();
+        }
+
+        @Override
+        public void onIgnore() {
+          release();
+        }
+      };
     }
 
     @Override
-    public void release(CallContext context, long heldNanos) {
-      assertThat(heldNanos).isNotNegative();
+    public OverloadedException rejection(CallContext context) {
+      return new OverloadedException("echo", "admission", "SHEDDABLE shed", Duration.ofMillis(50).toNanos(), "shed");
+    }
+
+    private void release() {
       released.incrementAndGet();
       releasedOnce.countDown();
     }

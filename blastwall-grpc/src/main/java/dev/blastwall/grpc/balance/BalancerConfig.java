@@ -1,5 +1,6 @@
 package dev.blastwall.grpc.balance;
 
+import dev.blastwall.balance.OutlierDetector;
 import dev.blastwall.internal.Checks;
 import java.time.Duration;
 import java.util.List;
@@ -115,5 +116,12 @@ record BalancerConfig(
 
   private static Duration or(@Nullable Duration value, Duration fallback) {
     return value == null ? fallback : value;
+  }
+
+  /** The outlier-ejection part, as core's detector takes it. */
+  OutlierDetector.Settings outlierSettings() {
+    return new OutlierDetector.Settings(baseEjectionTime, maxEjectionTime, maxEjectionPercent, consecutiveFailures,
+        successRateStdevFactor, successRateMinimumHosts, successRateRequestVolume, failurePercentageThreshold,
+        failurePercentageMinimumHosts, failurePercentageRequestVolume);
   }
 }
