@@ -26,6 +26,7 @@ module dev.blastwall.core {
   exports dev.blastwall.registry;
   exports dev.blastwall.limit;
   exports dev.blastwall.server;
+  exports dev.blastwall.propagation;
 
   // Shared implementation (argument checks, nearest-key suggestions, quoting of untrusted values) for Blastwall's own modules only; each new
   // adapter (HTTP, Kafka) adds itself here.

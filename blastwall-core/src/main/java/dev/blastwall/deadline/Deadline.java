@@ -102,12 +102,21 @@ public final class Deadline implements Comparable<Deadline> {
   }
 
   /**
-   * The child deadline for an outgoing call: {@code timeout} from now, but never later than this deadline minus
-   * {@code slack}. Either limit may be absent.
+   * The child deadline for an outgoing call: {@code timeout} from now, but never later than this deadline minus a
+   * fixed {@code slack} (all of what is left when less remains). Either limit may be absent.
    */
   public static @Nullable Deadline forChild(
       @Nullable Deadline parent, Duration slack, @Nullable Duration timeout, Ticker ticker) {
-    Deadline fromParent = parent == null ? null : parent.reserve(slack);
+    return forChild(parent, DeadlineSlack.fixed(slack), timeout, ticker);
+  }
+
+  /**
+   * The child deadline for an outgoing call: {@code timeout} from now, but never later than this deadline minus
+   * the {@code slack} it keeps back. Either limit may be absent. Every adapter derives its outgoing deadline here.
+   */
+  public static @Nullable Deadline forChild(
+      @Nullable Deadline parent, DeadlineSlack slack, @Nullable Duration timeout, Ticker ticker) {
+    Deadline fromParent = parent == null ? null : parent.offset(-slack.slackNanos(parent.remainingNanos()));
     Deadline fromTimeout = timeout == null ? null : after(timeout, ticker);
     if (fromParent == null) {
       return fromTimeout;

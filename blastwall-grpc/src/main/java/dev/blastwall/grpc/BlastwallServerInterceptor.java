@@ -1,13 +1,11 @@
 package dev.blastwall.grpc;
 
-import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Criticality;
-import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.internal.Checks;
-import dev.blastwall.internal.Untrusted;
+import dev.blastwall.propagation.ContextRead;
 import dev.blastwall.server.Admission;
 import dev.blastwall.server.GuardedCall;
 import dev.blastwall.server.ServerCallGuard;
@@ -24,7 +22,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,8 +48,10 @@ import org.jspecify.annotations.Nullable;
  *       gRPC.
  * </ol>
  *
- * <p>The attempt kind is {@code ORIGINAL} for attempt 1 and {@code RETRY} after it; the wire does not tell hedges
- * from retries. Immutable and thread-safe; one interceptor serves a whole server.
+ * <p>The headers are read by core's {@link dev.blastwall.propagation.ContextCodec}; the attempt kind is
+ * {@code ORIGINAL} for attempt 1, {@code HEDGE} when {@code blastwall-attempt-kind} says so, {@code RETRY}
+ * otherwise. A well-formed tenant and W3C trace ride in the context's baggage to the handler's own calls. Immutable
+ * and thread-safe; one interceptor serves a whole server.
  */
 public final class BlastwallServerInterceptor implements ServerInterceptor {
 
@@ -83,29 +82,18 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
     MappingCall<ReqT, RespT> mapping = new MappingCall<>(call);
     Context grpcContext = Context.current();
     io.grpc.Deadline grpcDeadline = grpcContext.getDeadline();
-    Deadline deadline = grpcDeadline == null ? null
-        : Deadline.afterNanos(grpcDeadline.timeRemaining(TimeUnit.NANOSECONDS), ticker);
-    Idempotency idempotency;
-    String key = headers.get(BlastwallMetadata.IDEMPOTENCY_KEY);
-    try {
-      idempotency = key == null ? Idempotency.NON_IDEMPOTENT : Idempotency.withKey(key);
-    } catch (IllegalArgumentException invalid) {
-      // A bounded, escaped prefix only: the whole key could outgrow the client's trailers (gRPC percent-encodes
-      // the description), and its control bytes would reach the loggers of both sides.
-      String description = Checks.invalid(BlastwallMetadata.IDEMPOTENCY_KEY.name(), Untrusted.quote(key),
-          "1 to " + Idempotency.MAX_KEY_LENGTH + " visible ASCII characters");
-      mapping.closeOnce(Status.INVALID_ARGUMENT.withDescription(description), new Metadata());
+    Deadline deadline = grpcDeadline == null ? null : Propagation.fromGrpc(grpcDeadline, ticker);
+    ContextRead read = Propagation.CODEC.read(BlastwallMetadata.source(headers), ticker);
+    String badKey = read.idempotencyKey().refusal();
+    if (badKey != null) {
+      // Quotes a bounded, escaped prefix only: the whole key could outgrow the client's trailers (gRPC
+      // percent-encodes the description), and its control bytes would reach the loggers of both sides. Every
+      // other malformed header is ignored: the call runs with that value's default.
+      mapping.closeOnce(Status.INVALID_ARGUMENT.withDescription(badKey), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Criticality criticality = BlastwallMetadata.parseCriticality(headers.get(BlastwallMetadata.CRITICALITY));
-    int attempt = BlastwallMetadata.parseAttempt(headers.get(BlastwallMetadata.ATTEMPT));
     Cancellation cancellation = Cancellation.create();
-    CallContext context = CallContext.ROOT
-        .forAttempt(attempt, attempt > 1 ? AttemptKind.RETRY : AttemptKind.ORIGINAL, cancellation)
-        .withDeadline(deadline)
-        .withCriticality(criticality != null ? criticality : defaultCriticality)
-        .withIdempotency(idempotency)
-        .withDoNotRetry(BlastwallMetadata.parseDoNotRetry(headers.get(BlastwallMetadata.DO_NOT_RETRY)));
+    CallContext context = read.context(defaultCriticality, cancellation).withDeadline(deadline);
 
     GuardedCall guarded = guard.enter(context);
     if (guarded.expired()) {

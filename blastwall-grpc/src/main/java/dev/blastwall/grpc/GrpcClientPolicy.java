@@ -4,6 +4,7 @@ import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
+import dev.blastwall.deadline.DeadlineSlack;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.time.Ticker;
@@ -47,7 +48,8 @@ import org.jspecify.annotations.Nullable;
  * {@code CallContext} deadline, gRPC's {@code Context} deadline (a server handler's incoming deadline), the stub's
  * {@code withDeadline} and the pipeline's own timeout, and the slack is {@code min(10% of the time left, 50 ms)} by
  * default: the caller keeps a little time to receive and act on the answer (or the failure), so a child never
- * uses up the whole budget of its parent. A call without any deadline has no slack.
+ * uses up the whole budget of its parent. A call without any deadline has no slack. The rule is core's
+ * {@link DeadlineSlack}, applied by {@link Deadline#forChild}, the same for every adapter.
  *
  * <p>The attempt timeout goes to the server as the attempt's gRPC deadline, so the server stops working on an
  * attempt the client gave up on. When it ends an attempt while the call's own deadline has time left, that is an
@@ -60,17 +62,17 @@ import org.jspecify.annotations.Nullable;
 public final class GrpcClientPolicy {
 
   /** The share of the time left that a caller keeps back by default. */
+  // DeadlineSlack.DEFAULT's fraction, repeated as a compile-time constant so the docs can show its {@value}.
   public static final double DEFAULT_SLACK_FRACTION = 0.10;
 
   /** The most a caller keeps back by default: enough to receive and handle an answer, small next to a deadline. */
-  public static final Duration DEFAULT_MAX_SLACK = Duration.ofMillis(50);
+  public static final Duration DEFAULT_MAX_SLACK = DeadlineSlack.DEFAULT.max();
 
   private final Pipeline defaultPipeline;
   private final Map<String, Pipeline> pipelines;
   private final Map<String, Declared> idempotency;
   private final Map<String, Long> attemptTimeouts;
-  private final double slackFraction;
-  private final long maxSlackNanos;
+  private final DeadlineSlack slack;
   private final Ticker ticker;
   private final ConcurrentHashMap<String, MethodPlan> plans = new ConcurrentHashMap<>();
 
@@ -79,8 +81,7 @@ public final class GrpcClientPolicy {
     this.pipelines = Map.copyOf(builder.pipelines);
     this.idempotency = Map.copyOf(builder.idempotency);
     this.attemptTimeouts = Map.copyOf(builder.attemptTimeouts);
-    this.slackFraction = builder.slackFraction;
-    this.maxSlackNanos = builder.maxSlackNanos;
+    this.slack = builder.slack;
     this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
   }
 
@@ -104,10 +105,7 @@ public final class GrpcClientPolicy {
    * zero when the deadline has passed.
    */
   public long slackNanos(long remainingNanos) {
-    if (remainingNanos <= 0) {
-      return 0;
-    }
-    return Math.min(maxSlackNanos, (long) (remainingNanos * slackFraction));
+    return slack.slackNanos(remainingNanos);
   }
 
   /**
@@ -128,13 +126,8 @@ public final class GrpcClientPolicy {
 
   /** The deadline for one attempt, given the logical call's {@code callDeadline} (may be null) and its plan. */
   @Nullable Deadline attemptDeadline(@Nullable Deadline callDeadline, MethodPlan plan) {
-    Deadline fromCall = callDeadline == null ? null : callDeadline.offset(-slackNanos(callDeadline.remainingNanos()));
-    Deadline fromTimeout = plan.attemptTimeoutNanos() < 0 ? null
-        : Deadline.afterNanos(plan.attemptTimeoutNanos(), ticker);
-    if (fromCall == null) {
-      return fromTimeout;
-    }
-    return fromCall.min(fromTimeout);
+    long timeout = plan.attemptTimeoutNanos();
+    return Deadline.forChild(callDeadline, slack, timeout < 0 ? null : Duration.ofNanos(timeout), ticker);
   }
 
   /** What to do for {@code method}, resolved once per method name. */
@@ -184,7 +177,7 @@ public final class GrpcClientPolicy {
   public String toString() {
     return "GrpcClientPolicy[default=" + defaultPipeline.upstream() + ", pipelines=" + pipelines.keySet()
         + ", idempotency=" + idempotency + ", attemptTimeouts=" + attemptTimeouts.keySet()
-        + ", slack=" + slackFraction + " max " + Duration.ofNanos(maxSlackNanos) + "]";
+        + ", slack=" + slack.fraction() + " max " + slack.max() + "]";
   }
 
   /** What the policy says of a target's idempotency. */
@@ -221,8 +214,7 @@ public final class GrpcClientPolicy {
     private final Map<String, Pipeline> pipelines = new HashMap<>();
     private final Map<String, Declared> idempotency = new HashMap<>();
     private final Map<String, Long> attemptTimeouts = new HashMap<>();
-    private double slackFraction = DEFAULT_SLACK_FRACTION;
-    private long maxSlackNanos = DEFAULT_MAX_SLACK.toNanos();
+    private DeadlineSlack slack = DeadlineSlack.DEFAULT;
     private boolean slackSet;
     private @Nullable Ticker ticker;
 
@@ -285,8 +277,7 @@ public final class GrpcClientPolicy {
       if (!(fraction >= 0 && fraction < 1)) {
         throw Checks.invalidArgument("fraction", fraction, "0 <= fraction < 1");
       }
-      this.slackFraction = fraction;
-      this.maxSlackNanos = Checks.saturatedNanos(Checks.checkNotNegative("max", max));
+      this.slack = DeadlineSlack.of(fraction, Checks.checkNotNegative("max", max));
       this.slackSet = true;
       return this;
     }

@@ -1,5 +1,6 @@
 package dev.blastwall.grpc;
 
+import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
@@ -45,7 +46,8 @@ final class PropagatingCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
 
   @Override
   public void start(Listener<RespT> responseListener, Metadata headers) {
-    Propagation.writeHeaders(headers, context, 1);
+    // A pass-through call is its own first attempt, whatever attempt of its caller's call runs it.
+    Propagation.writeHeaders(headers, context.forAttempt(1, AttemptKind.ORIGINAL, context.cancellation()));
     super.start(responseListener, headers);
     context.cancellation().onCancel(() -> {
       Throwable why = context.cancellation().cause();

@@ -3,6 +3,8 @@ package dev.blastwall.grpc;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.balance.BlastwallBalancing;
+import dev.blastwall.propagation.ContextCodec;
+import dev.blastwall.propagation.Headers;
 import dev.blastwall.time.Ticker;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -10,44 +12,42 @@ import io.grpc.ClientCall;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /** What both call wrappers put on the wire, and the conversions between gRPC's and Blastwall's deadlines. */
 final class Propagation {
 
-  // The attempt numbers nearly every call sends, as text made once: Integer.toString would allocate per attempt.
-  private static final String[] ATTEMPT_TEXT = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  /** gRPC carries the deadline itself, as {@code grpc-timeout}: the codec writes the rest of the context. */
+  static final ContextCodec CODEC = ContextCodec.withoutDeadline();
+
+  // What writeHeaders clears before writing: the codec's keys, except the trace headers, which an application's
+  // tracing interceptor may have set (and then keeps; see BlastwallMetadata.sink).
+  private static final List<Metadata.Key<String>> CLEARED = CODEC.names().stream()
+      .filter(name -> !name.equals(Headers.TRACEPARENT) && !name.equals(Headers.TRACESTATE))
+      .map(BlastwallMetadata::keyOf)
+      .toList();
 
   private Propagation() {}
 
   /**
-   * Replaces any Blastwall keys in {@code headers} with the values of {@code context}, sent as attempt
-   * {@code attempt}; the attempt number only from attempt 2 on (its absence means 1).
+   * Replaces any Blastwall keys in {@code headers} with the values of {@code attempt}, the context of one attempt;
+   * the attempt number only from attempt 2 on (its absence means 1).
    */
-  static void writeHeaders(Metadata headers, CallContext context, int attempt) {
-    headers.discardAll(BlastwallMetadata.CRITICALITY);
-    headers.discardAll(BlastwallMetadata.IDEMPOTENCY_KEY);
-    headers.discardAll(BlastwallMetadata.ATTEMPT);
-    headers.discardAll(BlastwallMetadata.DO_NOT_RETRY);
-    headers.put(BlastwallMetadata.CRITICALITY, context.criticality().name());
-    String key = context.idempotency().key();
-    if (key != null) {
-      headers.put(BlastwallMetadata.IDEMPOTENCY_KEY, key);
+  static void writeHeaders(Metadata headers, CallContext attempt) {
+    for (Metadata.Key<String> key : CLEARED) {
+      headers.discardAll(key);
     }
-    if (attempt > 1) {
-      // Absent means attempt 1 to the server: most calls succeed at once, and each header costs both sides
-      // allocation and wire work on every call.
-      headers.put(BlastwallMetadata.ATTEMPT, attemptText(attempt));
-    }
-    if (context.doNotRetry()) {
-      headers.put(BlastwallMetadata.DO_NOT_RETRY, "true");
-    }
+    CODEC.write(attempt, BlastwallMetadata.sink(headers));
   }
 
-  /** {@code attempt} in decimal. */
-  static String attemptText(int attempt) {
-    return attempt >= 0 && attempt < ATTEMPT_TEXT.length ? ATTEMPT_TEXT[attempt] : Integer.toString(attempt);
+  /**
+   * {@code grpc} as a Blastwall deadline on {@code ticker}: the one conversion from gRPC's clock, used for a server's
+   * incoming deadline and for a client's {@code withDeadline}.
+   */
+  static Deadline fromGrpc(io.grpc.Deadline grpc, Ticker ticker) {
+    return Deadline.afterNanos(grpc.timeRemaining(TimeUnit.NANOSECONDS), ticker);
   }
 
   /**
@@ -56,7 +56,7 @@ final class Propagation {
    */
   static @Nullable Deadline callDeadline(CallContext caller, Context grpcContext, CallOptions options, Ticker ticker) {
     io.grpc.Deadline grpc = min(options.getDeadline(), grpcContext.getDeadline());
-    Deadline own = grpc == null ? null : Deadline.afterNanos(grpc.timeRemaining(TimeUnit.NANOSECONDS), ticker);
+    Deadline own = grpc == null ? null : fromGrpc(grpc, ticker);
     Deadline inherited = caller.deadline();
     if (own == null) {
       return inherited;
@@ -68,7 +68,7 @@ final class Propagation {
   static Metadata attemptHeaders(Metadata requestHeaders, CallContext attempt) {
     Metadata headers = new Metadata();
     headers.merge(requestHeaders);
-    writeHeaders(headers, attempt, attempt.attempt());
+    writeHeaders(headers, attempt);
     return headers;
   }
 

@@ -9,6 +9,8 @@ import dev.blastwall.grpc.test.echo.EchoGrpc;
 import dev.blastwall.grpc.test.echo.EchoReply;
 import dev.blastwall.grpc.test.echo.EchoRequest;
 import dev.blastwall.pipeline.Pipeline;
+import dev.blastwall.propagation.ContextCodec;
+import dev.blastwall.propagation.W3cTrace;
 import dev.blastwall.retry.Backoff;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
@@ -106,6 +108,32 @@ class AttemptHeaderTest {
     assertThat(recorder.attempts).containsExactly(Optional.empty(), Optional.of("3"));
     assertThat(handlerContexts).extracting(CallContext::attempt, CallContext::attemptKind)
         .containsExactly(tuple(1, AttemptKind.ORIGINAL), tuple(3, AttemptKind.RETRY));
+  }
+
+  @Test
+  void server_readsTheHedgeKindTenantAndTrace_andIgnoresMalformedOnes() {
+    Server server = server();
+    plain = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    EchoGrpc.EchoBlockingStub stub = EchoGrpc.newBlockingStub(plain).withDeadlineAfter(Duration.ofSeconds(10));
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    Metadata good = new Metadata();
+    good.put(BlastwallMetadata.ATTEMPT, "2");
+    good.put(BlastwallMetadata.ATTEMPT_KIND, "hedge");
+    good.put(BlastwallMetadata.TENANT, "acme");
+    good.put(BlastwallMetadata.TRACEPARENT, traceparent);
+    Metadata bad = new Metadata();
+    bad.put(BlastwallMetadata.ATTEMPT, "2");
+    bad.put(BlastwallMetadata.ATTEMPT_KIND, "sideways");
+    bad.put(BlastwallMetadata.TENANT, "two words");
+    bad.put(BlastwallMetadata.TRACEPARENT, "00-not-a-trace");
+
+    stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(good)).get(HELLO);
+    stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bad)).get(HELLO);
+
+    assertThat(handlerContexts).extracting(CallContext::attemptKind, c -> c.get(ContextCodec.TENANT),
+        c -> c.get(W3cTrace.KEY)).containsExactly(
+            tuple(AttemptKind.HEDGE, "acme", new W3cTrace(traceparent, null)),
+            tuple(AttemptKind.RETRY, null, null));
   }
 
   /** Records each request's {@code blastwall-attempt} header, or its absence. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
+import dev.blastwall.propagation.ContextCodec;
+import dev.blastwall.propagation.W3cTrace;
 import io.grpc.Metadata;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,5 +47,35 @@ class PropagationTest {
     assertThat(sent.containsKey(BlastwallMetadata.ATTEMPT)).isFalse();
     assertThat(BlastwallMetadata.parseAttempt(sent.get(BlastwallMetadata.ATTEMPT))).isEqualTo(1);
     assertThat(sent.get(BlastwallMetadata.CRITICALITY)).isEqualTo("CRITICAL");
+  }
+
+  private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+  @org.junit.jupiter.api.Test
+  void aHedge_carriesItsKind_andTheCallersTenantAndTraceGoOn() {
+    CallContext context = CallContext.ROOT.forAttempt(2, AttemptKind.HEDGE, Cancellation.NEVER)
+        .with(ContextCodec.TENANT, "acme")
+        .with(W3cTrace.KEY, new W3cTrace(TRACEPARENT, "a=b"));
+
+    Metadata sent = Propagation.attemptHeaders(new Metadata(), context);
+
+    assertThat(sent.get(BlastwallMetadata.ATTEMPT_KIND)).isEqualTo("hedge");
+    assertThat(sent.get(BlastwallMetadata.TENANT)).isEqualTo("acme");
+    assertThat(sent.get(BlastwallMetadata.TRACEPARENT)).isEqualTo(TRACEPARENT);
+    assertThat(sent.get(BlastwallMetadata.TRACESTATE)).isEqualTo("a=b");
+  }
+
+  // A tracing interceptor's own span must win over the trace the server received.
+  @org.junit.jupiter.api.Test
+  void anApplicationsOwnTraceparent_isKept() {
+    Metadata application = new Metadata();
+    String own = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    application.put(BlastwallMetadata.TRACEPARENT, own);
+    CallContext context = CallContext.ROOT.with(W3cTrace.KEY, new W3cTrace(TRACEPARENT, "a=b"));
+
+    Metadata sent = Propagation.attemptHeaders(application, context);
+
+    assertThat(sent.getAll(BlastwallMetadata.TRACEPARENT)).containsExactly(own);
+    assertThat(sent.containsKey(BlastwallMetadata.TRACESTATE)).isFalse();
   }
 }
