@@ -3,6 +3,7 @@ package dev.blastwall.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.blastwall.idempotency.contract.IdempotencyStoreContract;
 import dev.blastwall.testing.FakeTicker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

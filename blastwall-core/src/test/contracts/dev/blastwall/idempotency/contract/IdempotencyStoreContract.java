@@ -1,4 +1,14 @@
-package dev.blastwall.idempotency;
+package dev.blastwall.idempotency.contract;
+
+import dev.blastwall.idempotency.Begin;
+import dev.blastwall.idempotency.Fingerprint;
+import dev.blastwall.idempotency.Handled;
+import dev.blastwall.idempotency.IdempotencyKey;
+import dev.blastwall.idempotency.IdempotencyStore;
+import dev.blastwall.idempotency.IdempotentHandler;
+import dev.blastwall.idempotency.KeyedResult;
+import dev.blastwall.idempotency.Lease;
+import dev.blastwall.idempotency.StoredResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * row, plus isolation and concurrent duplicates. A store's test extends this class and says how to make an empty
  * store and how to move its clock forward (a fake ticker, or shifting stored expiry times: no test sleeps).
  *
- * <p>Lives in its own source root so that store modules compile it into their tests (as core's fakes are).
+ * <p>Lives in its own source root and package so that store modules compile it into their tests (as core's fakes
+ * are) without splitting a package of core.
  */
 public abstract class IdempotencyStoreContract {
 
@@ -43,7 +54,7 @@ public abstract class IdempotencyStoreContract {
   protected abstract void advance(Duration duration);
 
   @BeforeEach
-  final void makeStore() {
+  protected final void makeStore() {
     store = newStore();
   }
 
