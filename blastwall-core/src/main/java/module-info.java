@@ -27,8 +27,9 @@ module dev.blastwall.core {
   exports dev.blastwall.limit;
   exports dev.blastwall.server;
   exports dev.blastwall.propagation;
+  exports dev.blastwall.idempotency;
 
   // Shared implementation (argument checks, nearest-key suggestions, quoting of untrusted values) for Blastwall's own modules only; each new
   // adapter (HTTP, Kafka) adds itself here.
-  exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab;
+  exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab, dev.blastwall.jdbc;
 }
