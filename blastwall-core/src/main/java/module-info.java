@@ -13,6 +13,7 @@ module dev.blastwall.core {
   exports dev.blastwall.retry;
   exports dev.blastwall.context;
   exports dev.blastwall.failure;
+  exports dev.blastwall.relay;
   exports dev.blastwall.event;
   exports dev.blastwall.pipeline;
   exports dev.blastwall.hedge;

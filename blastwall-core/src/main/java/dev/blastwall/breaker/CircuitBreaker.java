@@ -331,12 +331,13 @@ public final class CircuitBreaker {
   }
 
   /**
-   * The permitted call failed after {@code durationNanos} with a failure of {@code kind}. Only UNAVAILABLE,
-   * OVERLOADED, TIMEOUT and INTERNAL count as failures (a failed probe reopens the circuit); any other kind is
-   * treated as {@link #releasePermit}: nothing is recorded.
+   * The permitted call failed after {@code durationNanos} with a failure of {@code kind}. Only the kinds that
+   * {@linkplain FailureKind#countsAgainstUpstream count against the upstream} (UNAVAILABLE, OVERLOADED, TIMEOUT and
+   * INTERNAL) count as failures (a failed probe reopens the circuit); any other kind is treated as
+   * {@link #releasePermit}: nothing is recorded.
    */
   public void onFailure(int permit, long durationNanos, FailureKind kind) {
-    if (!countsAsFailure(kind)) {
+    if (!kind.countsAgainstUpstream()) {
       releasePermit(permit);
       return;
     }
@@ -445,14 +446,6 @@ public final class CircuitBreaker {
   @Override
   public String toString() {
     return "CircuitBreaker[" + name + ", " + current.get().state + "]";
-  }
-
-  /** Failures that say the upstream is unwell, as opposed to the request or the caller being wrong. */
-  private static boolean countsAsFailure(FailureKind kind) {
-    return switch (kind) {
-      case UNAVAILABLE, OVERLOADED, TIMEOUT, INTERNAL -> true;
-      case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;
-    };
   }
 
   /** Records an outcome in a CLOSED or FORCED_CLOSED phase, and trips a CLOSED circuit if it now should. */

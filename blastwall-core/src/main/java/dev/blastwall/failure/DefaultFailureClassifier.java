@@ -1,5 +1,6 @@
 package dev.blastwall.failure;
 
+import dev.blastwall.internal.Failures;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -8,8 +9,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** The classification that follows the seed's retry rules, for JDK exceptions and Blastwall's own. */
@@ -18,7 +17,7 @@ enum DefaultFailureClassifier implements FailureClassifier {
 
   @Override
   public FailureKind classify(Throwable failure) {
-    Throwable unwrapped = unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (unwrapped instanceof RemoteFailure remote) {
       return remote.kind();
     }
@@ -57,18 +56,5 @@ enum DefaultFailureClassifier implements FailureClassifier {
         || failure instanceof NoRouteToHostException
         || failure instanceof UnknownHostException
         || failure instanceof PortUnreachableException;
-  }
-
-  /** Futures wrap the real failure; classify what happened, not how it was delivered. */
-  static Throwable unwrap(Throwable failure) {
-    Throwable current = failure;
-    for (int depth = 0; depth < 8; depth++) {
-      Throwable cause = current.getCause();
-      if (cause == null || !(current instanceof CompletionException || current instanceof ExecutionException)) {
-        break;
-      }
-      current = cause;
-    }
-    return current;
   }
 }

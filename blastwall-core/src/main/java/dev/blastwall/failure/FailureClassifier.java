@@ -1,5 +1,7 @@
 package dev.blastwall.failure;
 
+import dev.blastwall.internal.Failures;
+
 /**
  * Decides what kind of failure an exception is. Shared by retry and (later) circuit breakers, so that what one
  * policy treats as the upstream's fault the other does too: a validation error never trips a breaker.
@@ -18,7 +20,7 @@ public interface FailureClassifier {
    * {@code ExecutionException} wrappers that futures add.
    */
   default long retryAfterNanos(Throwable failure) {
-    Throwable unwrapped = DefaultFailureClassifier.unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (unwrapped instanceof RemoteFailure remote) {
       return remote.retryAfterNanos();
     }
@@ -30,7 +32,7 @@ public interface FailureClassifier {
    * wrappers like {@link #retryAfterNanos}.
    */
   default boolean doNotRetry(Throwable failure) {
-    Throwable unwrapped = DefaultFailureClassifier.unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (unwrapped instanceof RemoteFailure remote) {
       return remote.doNotRetry();
     }
@@ -46,7 +48,7 @@ public interface FailureClassifier {
    * {@link #retryAfterNanos}.
    */
   default boolean didNotRun(Throwable failure) {
-    Throwable unwrapped = DefaultFailureClassifier.unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (unwrapped instanceof RemoteFailure remote) {
       return remote.didNotRun();
     }

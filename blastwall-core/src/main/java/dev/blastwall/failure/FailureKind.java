@@ -59,4 +59,26 @@ public enum FailureKind {
     }
     return isRetryable(idempotent, hasIdempotencyKey);
   }
+
+  /**
+   * Whether a failure of this kind counts against the upstream's health: the one rule that the circuit breaker
+   * (what opens it), the pipeline (what its retry budget is told) and the load balancers' outlier ejection (what
+   * ejects an endpoint) share, so an upstream one of them thinks sick the others do too.
+   *
+   * <p>UNAVAILABLE, TIMEOUT and INTERNAL say the upstream is unwell. So does OVERLOADED: an upstream that sheds
+   * is failing to serve, and counting it is how callers take load off it. The breaker opens and the caller sheds
+   * locally instead of sending work that will be refused; a balancer moves traffic to other endpoints, which
+   * matters because a shedding endpoint answers fast, so a least-loaded pick would otherwise send it more.
+   * Ejection cannot empty a fleet that is overloaded as a whole: it is bounded by the balancer's ejection
+   * percentage and ignored when every ready endpoint would be out.
+   *
+   * <p>INVALID (the request is wrong), DEADLINE_EXCEEDED and CANCELLED (the caller's own time or choice) and
+   * UNKNOWN (nothing says whose fault it is) do not count.
+   */
+  public boolean countsAgainstUpstream() {
+    return switch (this) {
+      case UNAVAILABLE, OVERLOADED, TIMEOUT, INTERNAL -> true;
+      case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;
+    };
+  }
 }

@@ -21,6 +21,7 @@ public class RemoteFailure extends RuntimeException {
   private final long retryAfterNanos;
   private final boolean doNotRetry;
   private final boolean didNotRun;
+  private final boolean marked;
 
   /** A failure of {@code kind}, without hints. */
   public RemoteFailure(FailureKind kind, String message) {
@@ -50,12 +51,28 @@ public class RemoteFailure extends RuntimeException {
    */
   public RemoteFailure(FailureKind kind, String message, @Nullable Duration retryAfter, boolean doNotRetry,
       boolean didNotRun, @Nullable Throwable cause) {
+    this(kind, message, retryAfter, doNotRetry, didNotRun, false, cause);
+  }
+
+  /**
+   * A failure of {@code kind} as the upstream reported it, with its do-not-retry mark (see {@link #marked()}).
+   * Adapters build these through {@code dev.blastwall.relay.FailureRelay}, which applies the rules of the mark.
+   *
+   * @param retryAfter the upstream's hint of when to retry, or {@code null}
+   * @param doNotRetry whether no layer here may retry it
+   * @param didNotRun whether the request certainly did not run (see the constructor above)
+   * @param marked whether the upstream marked the failure "do not retry"
+   * @param cause the protocol's own exception, or {@code null}
+   */
+  public RemoteFailure(FailureKind kind, String message, @Nullable Duration retryAfter, boolean doNotRetry,
+      boolean didNotRun, boolean marked, @Nullable Throwable cause) {
     super(message, cause);
     this.kind = kind;
     this.retryAfterNanos = retryAfter == null ? -1
         : Checks.saturatedNanos(Checks.checkNotNegative("retryAfter", retryAfter));
     this.doNotRetry = doNotRetry;
     this.didNotRun = didNotRun;
+    this.marked = marked;
   }
 
   public FailureKind kind() {
@@ -78,5 +95,14 @@ public class RemoteFailure extends RuntimeException {
    */
   public boolean didNotRun() {
     return didNotRun;
+  }
+
+  /**
+   * Whether the upstream marked the failure "do not retry" (gRPC: the {@code blastwall-do-not-retry} trailer). The
+   * immediate caller may still retry it when the upstream also gave a retry-after (an overloaded server's own
+   * refusal); whoever relays the failure further up keeps the mark, so nobody above retries it.
+   */
+  public boolean marked() {
+    return marked;
   }
 }

@@ -4,6 +4,7 @@ import dev.blastwall.context.Idempotency;
 import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.Failures;
 import dev.blastwall.pipeline.Pipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,7 +131,7 @@ public final class Fallback<T extends @Nullable Object> {
    * wrapped it in a {@link dev.blastwall.failure.RetriesExhaustedException}.
    */
   public boolean handles(Throwable failure) {
-    Throwable unwrapped = unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (unwrapped instanceof Error || unwrapped instanceof InterruptedException) {
       return false;
     }
@@ -151,7 +152,7 @@ public final class Fallback<T extends @Nullable Object> {
    *     the reason the fallback was needed is not lost
    */
   public Answer<T> recover(Throwable failure) {
-    Throwable unwrapped = unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (!handles(unwrapped)) {
       throw Checks.invalidArgument("failure", unwrapped, "a failure this fallback handles");
     }
@@ -194,7 +195,7 @@ public final class Fallback<T extends @Nullable Object> {
         } else if (handles(failure)) {
           result.complete(recover(failure));
         } else {
-          result.completeExceptionally(unwrap(failure));
+          result.completeExceptionally(Failures.unwrap(failure));
         }
       } catch (Throwable thrown) {
         result.completeExceptionally(thrown);
@@ -226,18 +227,6 @@ public final class Fallback<T extends @Nullable Object> {
     return false;
   }
 
-  /** Futures wrap the real failure; decide on what happened, not on how it was delivered. */
-  private static Throwable unwrap(Throwable failure) {
-    Throwable current = failure;
-    for (int depth = 0; depth < 8; depth++) {
-      Throwable cause = current.getCause();
-      if (cause == null || !(current instanceof CompletionException || current instanceof ExecutionException)) {
-        break;
-      }
-      current = cause;
-    }
-    return current;
-  }
 
   private static String describe(Throwable failure) {
     String message = failure.getMessage();

@@ -8,13 +8,13 @@ import dev.blastwall.failure.DeadlineExceededException;
 import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.fanout.Fanout.PartSpec;
+import dev.blastwall.internal.Failures;
 import dev.blastwall.time.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -124,7 +124,7 @@ final class FanoutRun {
     if (thrown == null) {
       outcome = answered(part, value);
     } else {
-      Throwable failure = unwrap(thrown);
+      Throwable failure = Failures.delivered(thrown);
       Throwable cancelled = context.cancellation().cause();
       if (cancelled != null) {
         outcome = ended(part, PartStatus.CANCELLED, cancelled);
@@ -249,10 +249,6 @@ final class FanoutRun {
 
   private long elapsed() {
     return fanout.ticker.nanos() - startNanos;
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   /** One part's state in this run. */

@@ -5,6 +5,7 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.internal.Failures;
 import dev.blastwall.time.Cancellable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -180,7 +181,8 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun
 
   private void afterAttempt(Cancellation cancellation, @Nullable T value, @Nullable Throwable thrown) {
     // Stopped from outside (time limit, caller cancelled): report why, not the CancellationException it caused.
-    Throwable failure = cancellation.isCancelled() ? cancellation.cause() : unwrap(thrown);
+    Throwable failure = cancellation.isCancelled() ? cancellation.cause()
+        : thrown == null ? null : Failures.delivered(thrown);
     long delay;
     if (failure == null) {
       FailureKind kind = pipeline.retry.resultClassifier().classify(value);

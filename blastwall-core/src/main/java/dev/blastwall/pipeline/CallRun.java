@@ -14,7 +14,6 @@ import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.failure.RetryBudgetExhaustedException;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -203,7 +202,7 @@ abstract class CallRun {
       pipeline.emit(new BlastwallEvent.AttemptFailed(pipeline.upstream, now, attempts, now - attemptStartNanos,
           kind, failure != null ? failure : new IllegalStateException("result classified as " + kind)));
     }
-    if (isUpstreamsFault(kind)) {
+    if (kind.countsAgainstUpstream()) {
       pipeline.budget.onAttemptFailed();
     }
     terminal = failure;
@@ -276,16 +275,4 @@ abstract class CallRun {
     return deadline == null ? BlastwallException.NO_DEADLINE : deadline.remainingNanos();
   }
 
-  /** Failures that say the upstream is unwell, as opposed to the request or the caller being wrong. */
-  static boolean isUpstreamsFault(FailureKind kind) {
-    return switch (kind) {
-      case UNAVAILABLE, OVERLOADED, TIMEOUT, INTERNAL -> true;
-      case INVALID, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN -> false;
-    };
-  }
-
-  /** What an async attempt failed with, not the {@link CompletionException} a future wrapped it in. */
-  static @Nullable Throwable unwrap(@Nullable Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-  }
 }

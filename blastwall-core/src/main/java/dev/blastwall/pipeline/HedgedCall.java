@@ -10,6 +10,7 @@ import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.hedge.HedgePolicy;
+import dev.blastwall.internal.Failures;
 import dev.blastwall.time.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,7 +164,8 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
         timer.cancel();
       }
       cancellation.detach();
-      Throwable cause = cancellation.isCancelled() ? cancellation.cause() : unwrap(failure);
+      Throwable cause = cancellation.isCancelled() ? cancellation.cause()
+          : failure == null ? null : Failures.delivered(failure);
       onAttemptDone(attempt, value, cause);
     });
     scheduleNextHedge();
@@ -277,7 +279,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       pipeline.emit(new BlastwallEvent.AttemptFailed(pipeline.upstream, now, attempt.number(),
           now - attempt.startNanos(), kind, effective));
     }
-    if (isUpstreamsFault(kind)) {
+    if (kind.countsAgainstUpstream()) {
       pipeline.budget.onAttemptFailed();
     }
     lastFailure = effective;

@@ -5,21 +5,24 @@ import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.OverloadedException;
 import dev.blastwall.failure.RemoteFailure;
-import dev.blastwall.internal.Untrusted;
+import dev.blastwall.internal.Failures;
+import dev.blastwall.relay.AttemptFacts;
+import dev.blastwall.relay.FailureRelay;
+import dev.blastwall.relay.IncomingVerdict;
+import dev.blastwall.relay.OutgoingVerdict;
+import dev.blastwall.relay.RetryHint;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import java.time.Duration;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Maps gRPC statuses to Blastwall failures (client side) and Blastwall failures back to statuses (server side,
- * and the final failure a Blastwall client hands to its caller).
+ * and the final failure a Blastwall client hands to its caller). Only the code table and the metadata are gRPC's:
+ * what a failure means when it crosses the hop (the pushback, the mark, the attempt's own facts) is core's
+ * {@code dev.blastwall.relay.FailureRelay}, which every adapter shares.
  *
  * <h2>Status to failure kind</h2>
  *
@@ -114,16 +117,7 @@ public final class GrpcStatusMapping {
    * and do-not-retry rules of the class comment applied.
    */
   public static GrpcRemoteFailure toFailure(Status status, @Nullable Metadata trailers) {
-    Metadata received = trailers != null ? trailers : new Metadata();
-    FailureKind kind = kindOf(status.getCode());
-    boolean marked = BlastwallMetadata.hasDoNotRetry(received);
-    long pushback = BlastwallMetadata.parsePushbackMillis(received.get(BlastwallMetadata.RETRY_PUSHBACK_MS));
-    Duration retryAfter = pushback >= 0 ? Duration.ofMillis(pushback) : null;
-    boolean doNotRetry = pushback == BlastwallMetadata.PUSHBACK_DO_NOT_RETRY
-        || (marked && pushback == BlastwallMetadata.NO_PUSHBACK);
-    // A Blastwall server's own refusal, sent before its handler ran: the immediate caller may retry any method.
-    boolean refusedBeforeRunning = status.getCode() == Status.Code.RESOURCE_EXHAUSTED && marked && pushback >= 0;
-    return new GrpcRemoteFailure(kind, status, received, retryAfter, doNotRetry, marked, refusedBeforeRunning);
+    return toAttemptFailure(status, trailers, AttemptFacts.NOT_KNOWN);
   }
 
   /**
@@ -139,26 +133,23 @@ public final class GrpcStatusMapping {
    */
   static GrpcRemoteFailure toAttemptFailure(Status status, @Nullable Metadata trailers, boolean neverSent,
       boolean ownTimeout, boolean cancelledHere) {
+    return toAttemptFailure(status, trailers, new AttemptFacts(neverSent, ownTimeout, cancelledHere));
+  }
+
+  private static GrpcRemoteFailure toAttemptFailure(Status status, @Nullable Metadata trailers,
+      AttemptFacts attempt) {
+    Metadata received = trailers != null ? trailers : new Metadata();
     Status.Code code = status.getCode();
-    if (neverSent || (code == Status.Code.DEADLINE_EXCEEDED && ownTimeout)
-        || (code == Status.Code.CANCELLED && !cancelledHere)) {
-      Metadata received = trailers != null ? trailers : new Metadata();
-      GrpcRemoteFailure plain = toFailure(status, received);
-      FailureKind kind = plain.kind();
-      Status reported = status;
-      if (code == Status.Code.DEADLINE_EXCEEDED && ownTimeout) {
-        kind = FailureKind.TIMEOUT;
-      } else if (code == Status.Code.CANCELLED && !cancelledHere) {
-        kind = FailureKind.UNAVAILABLE;
-        reported = Status.UNAVAILABLE.withCause(status.getCause()).withDescription(
-            "the server ended the call CANCELLED, which this client did not ask for (it went away)"
-                + (status.getDescription() != null ? ": " + Untrusted.quote(status.getDescription()) : ""));
-      }
-      Duration retryAfter = plain.retryAfterNanos() >= 0 ? Duration.ofNanos(plain.retryAfterNanos()) : null;
-      return new GrpcRemoteFailure(kind, reported, received, retryAfter, plain.doNotRetry(), plain.marked(),
-          neverSent || plain.didNotRun());
+    long pushback = BlastwallMetadata.parsePushbackMillis(received.get(BlastwallMetadata.RETRY_PUSHBACK_MS));
+    RetryHint hint = pushback == BlastwallMetadata.NO_PUSHBACK ? RetryHint.none() : RetryHint.afterMillis(pushback);
+    IncomingVerdict verdict = FailureRelay.incoming(kindOf(code), code.name(), status.getDescription(),
+        BlastwallMetadata.hasDoNotRetry(received), hint, attempt);
+    Status reported = status;
+    if (code == Status.Code.CANCELLED && verdict.kind() == FailureKind.UNAVAILABLE) {
+      // The server went away: report it as gRPC would a server that is gone, with what it said.
+      reported = Status.UNAVAILABLE.withCause(status.getCause()).withDescription(verdict.description());
     }
-    return toFailure(status, trailers);
+    return new GrpcRemoteFailure(verdict, reported, received);
   }
 
   /**
@@ -167,66 +158,49 @@ public final class GrpcStatusMapping {
    * anything Blastwall does not know becomes what gRPC itself would make of it ({@link Status#fromThrowable}).
    */
   public static StatusRuntimeException toStatusException(Throwable failure) {
-    Throwable unwrapped = unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (unwrapped instanceof StatusRuntimeException exception) {
       return exception;
     }
     if (unwrapped instanceof StatusException exception) {
       return new StatusRuntimeException(exception.getStatus(), exception.getTrailers());
     }
-    if (unwrapped instanceof OverloadedException overloaded) {
-      Metadata trailers = new Metadata();
-      BlastwallMetadata.markDoNotRetry(trailers);
-      long hint = overloaded.retryAfterNanos();
-      // Rounded up: retrying a little later than asked is harmless, a little earlier is not.
-      BlastwallMetadata.putPushback(trailers, hint < 0 ? -1 : ceilMillis(hint));
-      return new StatusRuntimeException(
-          Status.RESOURCE_EXHAUSTED.withDescription(overloaded.getMessage()).withCause(overloaded), trailers);
+    OutgoingVerdict verdict = FailureRelay.outgoing(unwrapped);
+    if (!verdict.recognised()) {
+      Status status = Status.fromThrowable(unwrapped);
+      Metadata trailers = Status.trailersFromThrowable(unwrapped);
+      return new StatusRuntimeException(status, trailers != null ? trailers : new Metadata());
     }
-    if (unwrapped instanceof BlastwallException blastwall) {
-      Metadata trailers = new Metadata();
-      Status.Code code = codeOf(blastwall.kind());
-      // Keep the code the server really sent (DATA_LOSS, not just INTERNAL) when the last failure was gRPC's.
-      if (blastwall.getCause() instanceof GrpcRemoteFailure last && last.kind() == blastwall.kind()) {
-        code = last.status().getCode();
-      }
-      if (blastwall.doNotRetry() || blastwall.kind() == FailureKind.OVERLOADED) {
-        markDoNotRetry(trailers);
-      }
-      return new StatusRuntimeException(
-          Status.fromCode(code).withDescription(blastwall.getMessage()).withCause(blastwall), trailers);
-    }
+    Metadata trailers = new Metadata();
+    Status status;
     if (unwrapped instanceof GrpcRemoteFailure remote) {
-      Metadata trailers = new Metadata();
+      // Keep what the server sent, except its pushback and mark: those were for this layer, and are decided anew.
       trailers.merge(remote.trailers());
-      // A pushback was for whoever called the server that sent it: that is this layer, never the one above.
       trailers.discardAll(BlastwallMetadata.RETRY_PUSHBACK_MS);
       trailers.discardAll(BlastwallMetadata.DO_NOT_RETRY);
-      if (remote.marked() || remote.doNotRetry() || remote.kind() == FailureKind.OVERLOADED) {
-        markDoNotRetry(trailers);
+      status = remote.status();
+    } else {
+      Status.Code code = codeOf(verdict.kind());
+      // Keep the code the server really sent (DATA_LOSS, not just INTERNAL) when the last failure was gRPC's.
+      if (unwrapped instanceof BlastwallException blastwall && blastwall.getCause() instanceof GrpcRemoteFailure last
+          && last.kind() == blastwall.kind()) {
+        code = last.status().getCode();
       }
-      return new StatusRuntimeException(remote.status(), trailers);
+      status = Status.fromCode(code).withDescription(unwrapped.getMessage()).withCause(unwrapped);
     }
-    if (unwrapped instanceof RemoteFailure remote) {
-      Metadata trailers = new Metadata();
-      if (remote.doNotRetry() || remote.kind() == FailureKind.OVERLOADED) {
-        markDoNotRetry(trailers);
-      }
-      return new StatusRuntimeException(
-          Status.fromCode(codeOf(remote.kind())).withDescription(remote.getMessage()).withCause(remote), trailers);
+    if (verdict.marked()) {
+      BlastwallMetadata.markDoNotRetry(trailers);
     }
-    if (unwrapped instanceof CancellationException) {
-      return new StatusRuntimeException(
-          Status.CANCELLED.withDescription(unwrapped.getMessage()).withCause(unwrapped), new Metadata());
+    RetryHint hint = verdict.hint();
+    if (!hint.isNone()) {
+      BlastwallMetadata.putPushback(trailers, hint.retryAfterMillisRoundedUp());
     }
-    Status status = Status.fromThrowable(unwrapped);
-    Metadata trailers = Status.trailersFromThrowable(unwrapped);
-    return new StatusRuntimeException(status, trailers != null ? trailers : new Metadata());
+    return new StatusRuntimeException(status, trailers);
   }
 
   /** Whether {@link #toStatusException} knows {@code failure} (a Blastwall, remote, gRPC or cancellation failure). */
   public static boolean isMapped(Throwable failure) {
-    Throwable unwrapped = unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     return unwrapped instanceof BlastwallException
         || unwrapped instanceof RemoteFailure
         || unwrapped instanceof StatusRuntimeException
@@ -243,31 +217,9 @@ public final class GrpcStatusMapping {
     return CLASSIFIER;
   }
 
-  private static void markDoNotRetry(Metadata trailers) {
-    BlastwallMetadata.markDoNotRetry(trailers);
-    BlastwallMetadata.putPushback(trailers, -1);
-  }
-
-  private static long ceilMillis(long nanos) {
-    long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
-    return TimeUnit.MILLISECONDS.toNanos(millis) < nanos ? millis + 1 : millis;
-  }
-
-  static Throwable unwrap(Throwable failure) {
-    Throwable current = failure;
-    for (int depth = 0; depth < 8; depth++) {
-      Throwable cause = current.getCause();
-      if (cause == null || !(current instanceof CompletionException || current instanceof ExecutionException)) {
-        break;
-      }
-      current = cause;
-    }
-    return current;
-  }
-
   /** A gRPC status exception as a {@link GrpcRemoteFailure}, or {@code null} for anything else. */
   static @Nullable GrpcRemoteFailure fromStatusException(Throwable failure) {
-    Throwable unwrapped = unwrap(failure);
+    Throwable unwrapped = Failures.unwrap(failure);
     if (unwrapped instanceof StatusRuntimeException exception) {
       return toFailure(exception.getStatus(), exception.getTrailers());
     }

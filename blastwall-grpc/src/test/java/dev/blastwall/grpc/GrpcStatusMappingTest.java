@@ -105,7 +105,7 @@ class GrpcStatusMappingTest {
     assertThat(failure.kind()).isEqualTo(FailureKind.UNAVAILABLE);
     assertThat(failure.doNotRetry()).isFalse();
     assertThat(failure.retryAfterNanos()).isEqualTo(-1);
-    assertThat(failure.getMessage()).isEqualTo("UNAVAILABLE: down");
+    assertThat(failure.getMessage()).isEqualTo("UNAVAILABLE: \"down\"");
     assertThat(failure.status().getDescription()).isEqualTo("down");
   }
 

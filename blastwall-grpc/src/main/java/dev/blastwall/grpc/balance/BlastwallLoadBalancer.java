@@ -5,6 +5,8 @@ import dev.blastwall.balance.OutlierDetector;
 import dev.blastwall.balance.Selector;
 import dev.blastwall.balance.Selectors;
 import dev.blastwall.failure.AttemptTimeoutException;
+import dev.blastwall.failure.FailureKind;
+import dev.blastwall.grpc.GrpcStatusMapping;
 import dev.blastwall.time.RandomSource;
 import dev.blastwall.time.Ticker;
 import io.grpc.ConnectivityState;
@@ -99,26 +101,32 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
   }
 
   /**
-   * Outcomes that count against the backend: connection and server faults, not application answers; and an
-   * attempt that Blastwall cancelled at its attempt timeout, because the backend did not answer in time (hung,
-   * overloaded, or behind a partition that drops packets without resetting the connection), which says as much about
-   * it as an error would; so does a DEADLINE_EXCEEDED on a call whose deadline was its attempt's own time limit
-   * ({@link BlastwallBalancing#ATTEMPT_DEADLINE}). A backend that never answers would otherwise never be ejected.
+   * Outcomes that count against the backend: those whose kind {@linkplain FailureKind#countsAgainstUpstream counts
+   * against the upstream}, the rule the circuit breaker and the pipeline follow too (connection and server faults
+   * and overload, not application answers). An attempt that Blastwall cancelled at its attempt timeout is a
+   * TIMEOUT, because the backend did not answer in time (hung, overloaded, or behind a partition that drops packets
+   * without resetting the connection), which says as much about it as an error would; so is a DEADLINE_EXCEEDED on
+   * a call whose deadline was its attempt's own time limit ({@link BlastwallBalancing#ATTEMPT_DEADLINE}). A backend
+   * that never answers would otherwise never be ejected.
    */
   static boolean isBackendFailure(Status status, boolean attemptDeadline) {
-    return switch (status.getCode()) {
-      case UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS -> true;
-      case CANCELLED -> status.getCause() instanceof AttemptTimeoutException;
-      case DEADLINE_EXCEEDED -> attemptDeadline;
-      default -> false;
-    };
+    return kindOf(status, attemptDeadline).countsAgainstUpstream();
   }
 
   /** Outcomes that are the caller's doing (its deadline or cancellation), counted neither way. */
   static boolean isNeutral(Status status) {
+    FailureKind kind = kindOf(status, false);
+    return kind == FailureKind.CANCELLED || kind == FailureKind.DEADLINE_EXCEEDED;
+  }
+
+  /** The kind of an attempt's outcome: gRPC's table, plus what says the attempt's own time limit ended it. */
+  private static FailureKind kindOf(Status status, boolean attemptDeadline) {
     Status.Code code = status.getCode();
-    return (code == Status.Code.CANCELLED && !(status.getCause() instanceof AttemptTimeoutException))
-        || code == Status.Code.DEADLINE_EXCEEDED;
+    if ((code == Status.Code.CANCELLED && status.getCause() instanceof AttemptTimeoutException)
+        || (code == Status.Code.DEADLINE_EXCEEDED && attemptDeadline)) {
+      return FailureKind.TIMEOUT;
+    }
+    return GrpcStatusMapping.kindOf(code);
   }
 
   @Override
