@@ -2,13 +2,16 @@ package dev.blastwall.grpc.balance;
 
 import dev.blastwall.balance.Endpoint;
 import dev.blastwall.balance.Selector;
+import io.grpc.CallOptions;
 import io.grpc.ClientStreamTracer;
+import io.grpc.Deadline;
 import io.grpc.LoadBalancer.PickResult;
 import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.SubchannelPicker;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** What {@link BlastwallLoadBalancer} publishes: the pickers, and the stream tracers that count each call's end. */
@@ -63,9 +66,25 @@ final class BalancerPickers {
 
     @Override
     public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
+      CallOptions options = info.getCallOptions();
       return new Tracer(backend, endpoint,
-          Boolean.TRUE.equals(info.getCallOptions().getOption(BlastwallBalancing.ATTEMPT_DEADLINE)));
+          Boolean.TRUE.equals(options.getOption(BlastwallBalancing.ATTEMPT_DEADLINE)) ? options.getDeadline() : null);
     }
+  }
+
+  /**
+   * Whether a stream ended because its attempt's own time limit passed ({@code attemptDeadline}: the deadline of an
+   * attempt marked {@link BlastwallBalancing#ATTEMPT_DEADLINE}, else null). The stream sees DEADLINE_EXCEEDED when
+   * the client's timer fires first, but CANCELLED when the server's own timer for the same deadline reset the stream
+   * first, which a loaded client makes likely; both mean the backend did not answer in time.
+   */
+  static boolean endedByOwnDeadline(Status status, @Nullable Deadline attemptDeadline) {
+    if (attemptDeadline == null) {
+      return false;
+    }
+    Status.Code code = status.getCode();
+    return code == Status.Code.DEADLINE_EXCEEDED
+        || (code == Status.Code.CANCELLED && attemptDeadline.isExpired());
   }
 
   /**
@@ -78,9 +97,9 @@ final class BalancerPickers {
     private final Endpoint endpoint;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final boolean attemptDeadline;
+    private final @Nullable Deadline attemptDeadline;
 
-    Tracer(BlastwallLoadBalancer.Backend backend, Endpoint endpoint, boolean attemptDeadline) {
+    Tracer(BlastwallLoadBalancer.Backend backend, Endpoint endpoint, @Nullable Deadline attemptDeadline) {
       this.backend = backend;
       this.endpoint = endpoint;
       this.attemptDeadline = attemptDeadline;
@@ -92,9 +111,11 @@ final class BalancerPickers {
       if (!closed.compareAndSet(false, true)) {
         return;
       }
-      boolean ok = status.isOk() || !(BlastwallLoadBalancer.isBackendFailure(status, attemptDeadline) || BlastwallLoadBalancer.isNeutral(status));
+      boolean ownDeadline = endedByOwnDeadline(status, attemptDeadline);
+      boolean ok = status.isOk()
+          || !(BlastwallLoadBalancer.isBackendFailure(status, ownDeadline) || BlastwallLoadBalancer.isNeutral(status));
       endpoint.onComplete(System.nanoTime() - startNanos, ok);
-      backend.record(status, attemptDeadline);
+      backend.record(status, ownDeadline);
     }
   }
 

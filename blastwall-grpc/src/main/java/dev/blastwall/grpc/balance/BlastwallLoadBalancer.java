@@ -119,11 +119,14 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
     return kind == FailureKind.CANCELLED || kind == FailureKind.DEADLINE_EXCEEDED;
   }
 
-  /** The kind of an attempt's outcome: gRPC's table, plus what says the attempt's own time limit ended it. */
+  /**
+   * The kind of an attempt's outcome: gRPC's table, plus what says the attempt's own time limit ended it
+   * ({@code attemptDeadline}: see {@link BalancerPickers#endedByOwnDeadline}).
+   */
   private static FailureKind kindOf(Status status, boolean attemptDeadline) {
     Status.Code code = status.getCode();
     if ((code == Status.Code.CANCELLED && status.getCause() instanceof AttemptTimeoutException)
-        || (code == Status.Code.DEADLINE_EXCEEDED && attemptDeadline)) {
+        || ((code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED) && attemptDeadline)) {
       return FailureKind.TIMEOUT;
     }
     return GrpcStatusMapping.kindOf(code);

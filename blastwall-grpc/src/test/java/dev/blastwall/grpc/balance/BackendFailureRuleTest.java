@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.blastwall.failure.AttemptTimeoutException;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.grpc.GrpcStatusMapping;
+import io.grpc.Deadline;
 import io.grpc.Status;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -42,5 +44,22 @@ class BackendFailureRuleTest {
     // Application answers are neither failures nor neutral: they count as successes.
     assertThat(BlastwallLoadBalancer.isBackendFailure(Status.ABORTED, false)).isFalse();
     assertThat(BlastwallLoadBalancer.isNeutral(Status.NOT_FOUND)).isFalse();
+  }
+
+  @Test
+  void aStreamResetAfterTheAttemptsOwnDeadlinePassed_isThatDeadline_notTheCallersCancel() {
+    // When the server's timer for the attempt's deadline resets the stream before the client's fires, the client's
+    // stream closes CANCELLED: on a loaded machine a hung backend would otherwise escape ejection.
+    Deadline passed = Deadline.after(-1, TimeUnit.MILLISECONDS);
+    Deadline ahead = Deadline.after(1, TimeUnit.HOURS);
+
+    assertThat(BalancerPickers.endedByOwnDeadline(Status.CANCELLED, passed)).isTrue();
+    assertThat(BalancerPickers.endedByOwnDeadline(Status.DEADLINE_EXCEEDED, passed)).isTrue();
+    assertThat(BlastwallLoadBalancer.isBackendFailure(Status.CANCELLED, true)).isTrue();
+    // A cancel before the attempt's deadline is the caller's; an unmarked call's deadline is the caller's too.
+    assertThat(BalancerPickers.endedByOwnDeadline(Status.CANCELLED, ahead)).isFalse();
+    assertThat(BalancerPickers.endedByOwnDeadline(Status.CANCELLED, null)).isFalse();
+    assertThat(BalancerPickers.endedByOwnDeadline(Status.DEADLINE_EXCEEDED, null)).isFalse();
+    assertThat(BalancerPickers.endedByOwnDeadline(Status.UNAVAILABLE, passed)).isFalse();
   }
 }
