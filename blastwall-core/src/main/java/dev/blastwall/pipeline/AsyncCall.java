@@ -253,16 +253,21 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun
       }
     }
 
-    /** Takes the retry off the scheduler; false if it already started (or was cancelled). */
+    /**
+     * Takes the retry off the scheduler; false if it already started (or was cancelled). The timer and the
+     * registration are let go on every call, not only the first: a cancel that raced {@link #scheduleRetry} settled
+     * the retry before they existed, and the second cancel there is what frees them.
+     */
     boolean cancel() {
-      if (!settled.compareAndSet(false, true)) {
-        return false;
-      }
+      boolean first = settled.compareAndSet(false, true);
       Cancellable scheduled = timer;
       if (scheduled != null) {
         scheduled.cancel();
       }
       registration.remove();
+      if (!first) {
+        return false;
+      }
       pendingRetry = null;
       return true;
     }
