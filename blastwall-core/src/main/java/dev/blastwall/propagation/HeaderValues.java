@@ -5,6 +5,8 @@ import dev.blastwall.context.Criticality;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.internal.Untrusted;
+import java.util.Arrays;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +40,10 @@ public final class HeaderValues {
   // The attempt numbers nearly every call sends, as text made once: Integer.toString would allocate per attempt.
   private static final String[] ATTEMPT_TEXT = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
+  // Nearly every request carries a criticality: one read result per name, made once, keeps the read allocation-free.
+  private static final List<HeaderValue<Criticality>> CRITICALITIES =
+      Arrays.stream(Criticality.values()).map(HeaderValue::of).toList();
+
   private static final HeaderValue<Boolean> YES = HeaderValue.of(Boolean.TRUE);
   private static final HeaderValue<Boolean> NO = HeaderValue.of(Boolean.FALSE);
 
@@ -52,9 +58,9 @@ public final class HeaderValues {
     }
     CharSequence trimmed = trim(value);
     if (trimmed.length() <= MAX_CRITICALITY_CHARS) {
-      for (Criticality criticality : Criticality.values()) {
-        if (equalsAsciiIgnoreCase(trimmed, criticality.name())) {
-          return HeaderValue.of(criticality);
+      for (HeaderValue<Criticality> criticality : CRITICALITIES) {
+        if (equalsAsciiIgnoreCase(trimmed, criticality.value().name())) {
+          return criticality;
         }
       }
     }
@@ -110,10 +116,10 @@ public final class HeaderValues {
       return HeaderValue.absent();
     }
     CharSequence trimmed = trim(value);
-    if (equalsAsciiIgnoreCase(trimmed, TRUE) || contentEquals(trimmed, "1")) {
+    if (equalsAsciiIgnoreCase(trimmed, TRUE) || "1".contentEquals(trimmed)) {
       return YES;
     }
-    if (equalsAsciiIgnoreCase(trimmed, "false") || contentEquals(trimmed, "0")) {
+    if (equalsAsciiIgnoreCase(trimmed, "false") || "0".contentEquals(trimmed)) {
       return NO;
     }
     return refused(Headers.DO_NOT_RETRY, value, EXPECTED_DO_NOT_RETRY);
@@ -236,9 +242,5 @@ public final class HeaderValues {
 
   private static char toLowerAscii(char c) {
     return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-  }
-
-  private static boolean contentEquals(CharSequence value, String text) {
-    return text.contentEquals(value);
   }
 }
