@@ -58,9 +58,9 @@ public final class HeaderValues {
     }
     CharSequence trimmed = trim(value);
     if (trimmed.length() <= MAX_CRITICALITY_CHARS) {
-      for (Criticality criticality : Criticality.values()) {
-        if (equalsAsciiIgnoreCase(trimmed, criticality.name())) {
-          return CRITICALITIES.get(criticality.ordinal());
+      for (HeaderValue<Criticality> criticality : CRITICALITIES) {
+        if (equalsAsciiIgnoreCase(trimmed, criticality.value().name())) {
+          return criticality;
         }
       }
     }
