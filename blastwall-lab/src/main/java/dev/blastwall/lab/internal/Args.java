@@ -1,9 +1,13 @@
 package dev.blastwall.lab.internal;
 
+import dev.blastwall.internal.Checks;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
-/** Argument checks that fail with the lab's error format: {@code name: value (expected: ...)}. */
+/**
+ * The lab's argument checks, in Blastwall's one message shape (core's {@link Checks}), with the lab's own wording of
+ * what is expected.
+ */
 public final class Args {
 
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
@@ -12,7 +16,7 @@ public final class Args {
 
   /** An {@link IllegalArgumentException} saying {@code name: value (expected: expected)}. */
   public static IllegalArgumentException invalid(String name, Object value, String expected) {
-    return new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
+    return Checks.invalidArgument(name, value, expected);
   }
 
   /** {@code value} if it is at least {@code min}. */
