@@ -8,17 +8,21 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.failure.BulkheadFullException;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.failure.RemoteFailure;
 import dev.blastwall.retry.Backoff;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
 import dev.blastwall.testing.FakeScheduler;
 import dev.blastwall.testing.FakeTicker;
+import dev.blastwall.time.Cancellable;
+import dev.blastwall.time.Scheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,5 +154,39 @@ class AsyncCallShortcutsTest {
     assertThat(first).isNotDone();
     assertThatThrownBy(second::join).hasCauseInstanceOf(BulkheadFullException.class);
     assertThat(bulkhead.snapshot()).isEqualTo(new SemaphoreBulkhead.Snapshot(1, 1, 0, 1, 1));
+  }
+
+  @Test
+  void aCancelThatLandsWhileTheRetryIsBeingScheduled_stillTakesTheRetryOffTheScheduler() {
+    // The caller cancels on another thread between the retry's creation and its timer being known: here, from inside
+    // the scheduler's schedule call, the widest point of that window.
+    AtomicReference<CompletableFuture<String>> caller = new AtomicReference<>();
+    Scheduler cancellingOnSchedule = new Scheduler() {
+      @Override
+      public Cancellable schedule(Runnable task, long delayNanos) {
+        CompletableFuture<String> result = caller.get();
+        if (result != null) {
+          result.cancel(true);
+        }
+        return scheduler.schedule(task, delayNanos);
+      }
+
+      @Override
+      public void sleep(long delayNanos) throws InterruptedException {
+        scheduler.sleep(delayNanos);
+      }
+    };
+    Pipeline pipeline = Pipeline.builder("inventory").ticker(ticker).scheduler(cancellingOnSchedule)
+        .retryBudget(RetryBudget.unlimited())
+        .retry(RetryPolicy.builder().maxAttempts(3).backoff(Backoff.constant(Duration.ofSeconds(10))).build())
+        .build();
+    CompletableFuture<String> firstAttempt = new CompletableFuture<>();
+
+    CompletableFuture<String> result = pipeline.callAsync(Idempotency.IDEMPOTENT, () -> firstAttempt);
+    caller.set(result);
+    firstAttempt.completeExceptionally(new RemoteFailure(FailureKind.UNAVAILABLE, "down"));
+
+    assertThat(result).isCancelled();
+    assertThat(scheduler.pendingTasks()).as("the retry's timer, let go").isZero();
   }
 }
