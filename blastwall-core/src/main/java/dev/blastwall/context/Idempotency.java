@@ -28,7 +28,7 @@ public record Idempotency(boolean idempotent, @Nullable String key) {
   public static final Idempotency NON_IDEMPOTENT = new Idempotency(false, null);
 
   public Idempotency {
-    if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !isVisibleAscii(key))) {
+    if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !Checks.isVisibleAscii(key))) {
       // Keys arrive from peers (headers, metadata): the message shows them bounded and escaped.
       throw Checks.invalidArgument("key", Untrusted.quote(key),
           "1 to " + MAX_KEY_LENGTH + " visible ASCII characters");
@@ -43,15 +43,5 @@ public record Idempotency(boolean idempotent, @Nullable String key) {
   /** Whether the operation may be sent more than once: idempotent by nature, or deduplicated by a key. */
   public boolean isRepeatable() {
     return idempotent || key != null;
-  }
-
-  private static boolean isVisibleAscii(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x21 || c > 0x7e) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -33,18 +33,8 @@ public record IdempotencyKey(String tenant, String operation, String key) {
 
   /** Fails with {@code name: "value" (expected: 1 to max visible ASCII characters)} unless {@code value} fits. */
   static void checkVisibleAscii(String name, String value, int maxLength) {
-    if (value.isEmpty() || value.length() > maxLength || !isVisibleAscii(value)) {
+    if (value.isEmpty() || value.length() > maxLength || !Checks.isVisibleAscii(value)) {
       throw Checks.invalidArgument(name, Untrusted.quote(value), "1 to " + maxLength + " visible ASCII characters");
     }
-  }
-
-  private static boolean isVisibleAscii(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x21 || c > 0x7e) {
-        return false;
-      }
-    }
-    return true;
   }
 }

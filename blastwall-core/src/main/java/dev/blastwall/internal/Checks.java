@@ -10,6 +10,17 @@ public final class Checks {
 
   private Checks() {}
 
+  /** Whether every character is visible ASCII ({@code !} to {@code ~}): what keys and header tokens may hold. */
+  public static boolean isVisibleAscii(CharSequence value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Builds the message every invalid argument in Blastwall uses. */
   public static String invalid(String name, Object value, String expected) {
     return name + ": " + value + " (expected: " + expected + ")";

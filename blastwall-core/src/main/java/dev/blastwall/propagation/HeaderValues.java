@@ -171,7 +171,7 @@ public final class HeaderValues {
     if (value == null) {
       return HeaderValue.absent();
     }
-    if (value.isEmpty() || value.length() > maxLength || !isVisibleAscii(value)) {
+    if (value.isEmpty() || value.length() > maxLength || !Checks.isVisibleAscii(value)) {
       return refused(name, value, expected);
     }
     return HeaderValue.of(value.toString());
@@ -213,16 +213,6 @@ public final class HeaderValues {
       end--;
     }
     return start == 0 && end == value.length() ? value : value.subSequence(start, end);
-  }
-
-  static boolean isVisibleAscii(CharSequence value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x21 || c > 0x7e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Whether {@code value} is {@code name} with ASCII letters in any case; nothing above ASCII matches. */

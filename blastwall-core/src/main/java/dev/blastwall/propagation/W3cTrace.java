@@ -1,6 +1,7 @@
 package dev.blastwall.propagation;
 
 import dev.blastwall.context.BaggageKey;
+import dev.blastwall.internal.Checks;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,7 +83,7 @@ public record W3cTrace(String traceparent, @Nullable String tracestate) {
     if (valid && length > VERSION_00_LENGTH) {
       // Version 00 has nothing after the flags; a later version may add "-..." fields.
       boolean version00 = value.charAt(0) == '0' && value.charAt(1) == '0';
-      valid = !version00 && value.charAt(VERSION_00_LENGTH) == '-' && HeaderValues.isVisibleAscii(value);
+      valid = !version00 && value.charAt(VERSION_00_LENGTH) == '-' && Checks.isVisibleAscii(value);
     }
     return valid ? HeaderValue.of(value.toString())
         : HeaderValues.refused(Headers.TRACEPARENT, value, EXPECTED_TRACEPARENT);
