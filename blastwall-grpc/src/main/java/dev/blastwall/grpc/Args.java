@@ -7,18 +7,13 @@ final class Args {
 
   private Args() {}
 
-  // Kept for the Retrying*Call classes, whose rework moves them to Checks.invalidArgument directly.
-  static IllegalArgumentException invalid(String name, Object value, String expected) {
-    return Checks.invalidArgument(name, value, expected);
-  }
-
   /** A service name ({@code package.Service}) or full method name ({@code package.Service/Method}). */
   static String checkTarget(String target) {
     int slash = target.indexOf('/');
     boolean valid = !target.isBlank() && target.equals(target.strip())
         && (slash < 0 || (slash > 0 && slash < target.length() - 1 && target.indexOf('/', slash + 1) < 0));
     if (!valid) {
-      throw invalid("target", '"' + target + '"', "a service name (pkg.Service) or full method name (pkg.Service/Method)");
+      throw Checks.invalidArgument("target", '"' + target + '"', "a service name (pkg.Service) or full method name (pkg.Service/Method)");
     }
     return target;
   }

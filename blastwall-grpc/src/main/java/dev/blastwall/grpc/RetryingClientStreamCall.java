@@ -5,6 +5,7 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
+import dev.blastwall.internal.Checks;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -127,7 +128,7 @@ final class RetryingClientStreamCall<ReqT, RespT> extends ClientCall<ReqT, RespT
   @Override
   public void request(int numMessages) {
     if (numMessages < 0) {
-      throw Args.invalid("numMessages", numMessages, ">= 0");
+      throw Checks.invalidArgument("numMessages", numMessages, ">= 0");
     }
     requested.addAndGet(numMessages);
     Attempt attempt = committed;

@@ -4,6 +4,7 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
+import dev.blastwall.internal.Checks;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -108,7 +109,7 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
   @Override
   public void request(int numMessages) {
     if (numMessages < 0) {
-      throw Args.invalid("numMessages", numMessages, ">= 0");
+      throw Checks.invalidArgument("numMessages", numMessages, ">= 0");
     }
     DEMAND.getAndAdd(this, numMessages);
     maybeDeliver();

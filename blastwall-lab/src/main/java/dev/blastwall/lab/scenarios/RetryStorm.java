@@ -115,7 +115,8 @@ final class RetryStorm implements Scenario {
   static double budgetBound(ScenarioParams params) {
     double windowSeconds = BUDGET_WINDOW.toNanos() / 1e9;
     double faultSeconds = Timeline.faultLength(params).toNanos() / 1e9;
-    double perWindow = (0.1 * params.rate() + 5) * windowSeconds;
+    BlastwallSetup setup = BlastwallSetup.defaults();
+    double perWindow = (setup.retryBudgetRatio() * params.rate() + setup.retryBudgetMinPerSecond()) * windowSeconds;
     double windows = Math.ceil(faultSeconds / (0.9 * windowSeconds));
     return 1 + windows * perWindow / (params.rate() * faultSeconds);
   }
