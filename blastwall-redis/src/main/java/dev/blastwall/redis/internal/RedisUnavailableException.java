@@ -8,6 +8,10 @@ public final class RedisUnavailableException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  public RedisUnavailableException(String message) {
+    super(message);
+  }
+
   public RedisUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
