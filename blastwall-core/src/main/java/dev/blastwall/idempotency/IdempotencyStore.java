@@ -9,7 +9,8 @@ import java.time.Duration;
  *   <li>{@link #begin} claims the key under a lease, or says why not (replay, in progress, mismatch);
  *   <li>the owner runs the request, then either {@link #complete}s (the response is kept for a TTL and replayed to
  *       every retry) or {@link #release}s (a retryable failure: nothing is kept, the next retry runs);
- *   <li>an owner that dies holds the key only until its lease runs out: a later {@code begin} starts again.
+ *   <li>an owner that dies holds the key only until its lease runs out: a later {@code begin} starts again; an
+ *       owner that is alive but slow {@link #renew}s its lease before it runs out.
  * </ol>
  *
  * <p>docs/idempotency.md has the full semantics table; every implementation passes the same contract test.
@@ -37,4 +38,13 @@ public interface IdempotencyStore {
 
   /** Drops the caller's claim without storing anything, so the next retry runs; nothing happens if it was lost. */
   void release(Lease lease);
+
+  /**
+   * Extends the caller's lease to end {@code duration} from now (the store's now), for a handler that runs longer
+   * than the lease it began with (a long job, a slow dependency): duplicates keep getting {@link Begin.InProgress}
+   * meanwhile instead of taking the key over. Returns false (and changes nothing) when the lease is no longer the
+   * caller's: it already ran out (whether or not another caller has taken the key since), or it was completed or
+   * released. A caller that gets false must assume a duplicate may be running, as after an expiry.
+   */
+  boolean renew(Lease lease, Duration duration);
 }

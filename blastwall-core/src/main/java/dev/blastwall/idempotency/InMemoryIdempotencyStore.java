@@ -121,6 +121,22 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
   }
 
+  @Override
+  public boolean renew(Lease lease, Duration duration) {
+    long leaseNanos = Checks.saturatedNanos(Checks.checkRange("lease", duration, Duration.ofMillis(1), MAX_DURATION));
+    for (;;) {
+      Entry current = entries.get(lease.key());
+      long now = ticker.nanos();
+      if (current == null || !lease.token().equals(current.token()) || now - current.expiresAt() >= 0) {
+        return false; // gone, someone else's, completed (no token), or already run out
+      }
+      Entry renewed = Entry.inProgress(current.generation(), current.fingerprint(), lease.token(), now + leaseNanos);
+      if (entries.replace(lease.key(), current, renewed)) {
+        return true;
+      }
+    }
+  }
+
   /** How many completed records were dropped before their TTL ran out to make room. */
   public long evictions() {
     return evictions.get();

@@ -56,6 +56,7 @@ public final class PostgresIdempotencyStore implements IdempotencyStore {
   private final String beginSql;
   private final String completeSql;
   private final String releaseSql;
+  private final String renewSql;
   private final String purgeSql;
 
   private PostgresIdempotencyStore(Builder builder) {
@@ -78,6 +79,8 @@ public final class PostgresIdempotencyStore implements IdempotencyStore {
     this.completeSql = "UPDATE " + table + " SET lease_token = NULL, status = ?, body = ?,"
         + " expires_at = clock_timestamp() + ? * interval '1 millisecond' WHERE " + key + " AND lease_token = ?";
     this.releaseSql = "DELETE FROM " + table + " WHERE " + key + " AND lease_token = ?";
+    this.renewSql = "UPDATE " + table + " SET expires_at = clock_timestamp() + ? * interval '1 millisecond' WHERE "
+        + key + " AND lease_token = ? AND expires_at > clock_timestamp()";
     this.purgeSql = "DELETE FROM " + table + " WHERE ctid = ANY(ARRAY("
         + "SELECT ctid FROM " + table + " WHERE expires_at <= clock_timestamp() LIMIT ?))";
   }
@@ -192,6 +195,20 @@ public final class PostgresIdempotencyStore implements IdempotencyStore {
       statement.executeUpdate();
     } catch (SQLException e) {
       throw failure("release", e);
+    }
+  }
+
+  @Override
+  public boolean renew(Lease lease, Duration duration) {
+    long leaseMillis = millis("lease", duration);
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(renewSql)) {
+      statement.setLong(1, leaseMillis);
+      bindKey(statement, 2, lease.key());
+      statement.setString(5, lease.token());
+      return statement.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("renew", e);
     }
   }
 

@@ -23,13 +23,15 @@ import java.util.UUID;
  * application (and of Redis as far as its persistence is configured: with none, a Redis restart forgets every key).
  *
  * <ul>
- *   <li>{@link #begin}, {@link #complete} and {@link #release} are each one Lua script, run atomically by Redis in
+ *   <li>{@link #begin}, {@link #complete}, {@link #release} and {@link #renew} are each one Lua script, run atomically by Redis in
  *       one round trip ({@code EVALSHA}; {@code EVAL} with the source once more only after Redis lost its script
  *       cache).
  *   <li>A record is one hash under one key: the fingerprint and the lease token while in progress, the status and
  *       body once completed. Its expiry is a Redis {@code PEXPIRE} set in the same script, so leases and TTLs run on
  *       Redis's clock (replicas with skewed clocks agree) and Redis deletes expired records itself: nothing to purge.
  *   <li>One key per record, so it works on Redis Cluster too (pass a cluster connection's {@code async()}).
+ *   <li>Unlike the other stores, a lease that ran out is gone at once: {@link #complete} after it returns false even
+ *       when nobody took the key over (set the lease above the deadline, or {@link #renew} it).
  * </ul>
  *
  * <p>Every call waits at most {@link Builder#commandTimeout} for Redis (default {@value #DEFAULT_COMMAND_TIMEOUT_MILLIS}
@@ -87,6 +89,12 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   private static final LuaScript RELEASE = new LuaScript("""
       if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
       return redis.call('DEL', KEYS[1])
+      """);
+
+  /** KEYS[1] the record; ARGV token, lease ms. Extends the lease only for its holder, and only while it holds. */
+  private static final LuaScript RENEW = new LuaScript("""
+      if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
+      return redis.call('PEXPIRE', KEYS[1], ARGV[2])
       """);
 
   private final RedisScriptingAsyncCommands<byte[], byte[]> redis;
@@ -159,6 +167,18 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       RELEASE.integer(redis, commandTimeout, keys(lease.key()), utf8(lease.token()));
     } catch (RedisUnavailableException e) {
       throw failure("release", e);
+    }
+  }
+
+  /** An expired lease's record is already deleted by Redis, so it cannot be renewed: false. */
+  @Override
+  public boolean renew(Lease lease, Duration duration) {
+    long leaseMillis = millis("lease", duration);
+    try {
+      return RENEW.integer(redis, commandTimeout, keys(lease.key()), utf8(lease.token()),
+          utf8(Long.toString(leaseMillis))) == 1;
+    } catch (RedisUnavailableException e) {
+      throw failure("renew", e);
     }
   }
 

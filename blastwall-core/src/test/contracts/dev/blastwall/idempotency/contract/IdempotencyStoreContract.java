@@ -147,6 +147,52 @@ public abstract class IdempotencyStoreContract {
   }
 
   @Test
+  void renewedLeaseOutlivesItsFirstEndAndStillCompletes() {
+    IdempotencyKey key = freshKey("t1");
+    Lease lease = start(key);
+    advance(LEASE.minusSeconds(5));
+    assertThat(store.renew(lease, LEASE)).isTrue();
+    advance(LEASE.minusSeconds(5)); // past the first lease's end, inside the renewed one
+
+    Begin duplicate = store.begin(key, PAYLOAD, LEASE);
+    assertThat(duplicate).isInstanceOf(Begin.InProgress.class);
+    assertThat(((Begin.InProgress) duplicate).retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(5));
+    assertThat(store.complete(lease, StoredResponse.of(200, bytes("slow but once")), TTL)).isTrue();
+    assertThat(store.begin(key, PAYLOAD, LEASE))
+        .isEqualTo(new Begin.Replay(StoredResponse.of(200, bytes("slow but once"))));
+  }
+
+  @Test
+  void leaseThatRanOutOrWasTakenOverCannotBeRenewed() {
+    IdempotencyKey key = freshKey("t1");
+    Lease dead = start(key);
+    advance(LEASE.plusSeconds(1));
+    assertThat(store.renew(dead, LEASE)).isFalse();
+
+    Lease takeover = start(key);
+    assertThat(store.renew(dead, LEASE)).isFalse();
+    assertThat(store.renew(takeover, LEASE)).isTrue();
+    assertThat(store.complete(dead, StoredResponse.of(200, bytes("stale")), TTL)).isFalse();
+  }
+
+  @Test
+  void completedOrReleasedLeaseCannotBeRenewed() {
+    IdempotencyKey done = freshKey("t1");
+    Lease completed = start(done);
+    store.complete(completed, StoredResponse.of(200, bytes("ok")), TTL);
+    assertThat(store.renew(completed, LEASE)).isFalse();
+    assertThat(store.begin(done, PAYLOAD, LEASE)).isInstanceOf(Begin.Replay.class);
+
+    IdempotencyKey dropped = freshKey("t1");
+    Lease released = start(dropped);
+    store.release(released);
+    assertThat(store.renew(released, LEASE)).isFalse();
+    start(dropped); // renewing did not bring the claim back
+    assertThatThrownBy(() -> store.renew(released, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("lease: PT0S (expected: ");
+  }
+
+  @Test
   void leaseStillHeldJustBeforeItRunsOut() {
     IdempotencyKey key = freshKey("t1");
     start(key);
