@@ -60,7 +60,7 @@ final class AttemptGates {
       boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
       throttle.onRequest();
       if (!allowed) {
-        run.terminal = rejected(throttle.rejection(), run.lastFailure);
+        run.terminal = rejected(run.listening, throttle.rejection(), run.lastFailure);
         return CircuitBreaker.NOT_PERMITTED;
       }
     }
@@ -69,8 +69,8 @@ final class AttemptGates {
     }
     int permit = breaker.tryAcquirePermit();
     if (permit == CircuitBreaker.NOT_PERMITTED) {
-      run.terminal = rejected(breaker.rejection(pipeline.upstream, run.attempts, run.remainingNanos()),
-          run.lastFailure);
+      run.terminal = rejected(run.listening, breaker.rejection(pipeline.upstream, run.attempts,
+          run.remainingNanos()), run.lastFailure);
     }
     return permit;
   }
@@ -89,22 +89,23 @@ final class AttemptGates {
       boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
       throttle.onRequest();
       if (!allowed) {
-        throw rejected(throttle.rejection(), null);
+        throw rejected(/* listening= */ false, throttle.rejection(), null);
       }
     }
     int permit = NO_PERMIT;
     if (breaker != null) {
       permit = breaker.tryAcquirePermit();
       if (permit == CircuitBreaker.NOT_PERMITTED) {
-        throw rejected(breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE), null);
+        throw rejected(/* listening= */ false, breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
+            null);
       }
     }
     if (limiter != null) {
       long answer = limiter.tryAcquire(1, limiterMaxWaitNanos, pipeline.ticker, nowNanos);
       if (answer < 0) {
         releaseBreaker(permit);
-        throw rejected(limiter.rejection(pipeline.upstream, pipeline.upstream, 0, BlastwallException.NO_DEADLINE,
-            answer), null);
+        throw rejected(/* listening= */ false, limiter.rejection(pipeline.upstream, pipeline.upstream, 0,
+            BlastwallException.NO_DEADLINE, answer), null);
       }
       if (answer > 0) {
         try {
@@ -125,7 +126,8 @@ final class AttemptGates {
       }
       if (!acquired) {
         releaseBreaker(permit);
-        throw rejected(bulkhead.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE), null);
+        throw rejected(/* listening= */ false, bulkhead.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
+            null);
       }
     }
     return permit;
@@ -150,7 +152,7 @@ final class AttemptGates {
     long answer = limiter.tryAcquire(1, mayWait ? waitBound(run, limiterMaxWaitNanos) : 0);
     if (answer < 0) {
       releaseBreaker(permit);
-      run.terminal = rejected(
+      run.terminal = rejected(run.listening,
           limiter.rejection(pipeline.upstream, pipeline.upstream, run.attempts, run.remainingNanos(), answer),
           run.lastFailure);
       return -1;
@@ -251,8 +253,8 @@ final class AttemptGates {
     releaseBreaker(permit);
     SemaphoreBulkhead full = bulkhead;
     if (full != null) {
-      run.terminal = rejected(full.rejection(pipeline.upstream, run.attempts, run.remainingNanos()),
-          run.lastFailure);
+      run.terminal = rejected(run.listening, full.rejection(pipeline.upstream, run.attempts,
+          run.remainingNanos()), run.lastFailure);
     }
     return false;
   }
@@ -263,8 +265,13 @@ final class AttemptGates {
         : Math.max(0, Math.min(ownLimitNanos, run.deadline.remainingNanos()));
   }
 
-  private BlastwallException rejected(BlastwallException rejection, @Nullable Throwable lastFailure) {
-    if (pipeline.listening) {
+  /**
+   * {@code rejection}, reported when the call is listened to: never for the fast path's first attempt, which runs
+   * only while nobody listens.
+   */
+  private BlastwallException rejected(boolean listening, BlastwallException rejection,
+      @Nullable Throwable lastFailure) {
+    if (listening) {
       pipeline.emit(new BlastwallEvent.CallRejected(pipeline.upstream, pipeline.ticker.nanos(), rejection.policy(),
           String.valueOf(rejection.getMessage()), rejection.retryAfterNanos()));
     }

@@ -26,7 +26,7 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
    * failed result; the request is already in the retry budget.
    */
   BlockingCall(Pipeline pipeline, Callable<T> task, int permit, long startNanos) {
-    super(pipeline, CallContext.ROOT, pipeline.defaultIdempotency, /* deposited= */ true);
+    super(pipeline, CallContext.ROOT, pipeline.defaultIdempotency, /* afterFastPath= */ true);
     this.task = task;
     resumeAfterFirstAttempt(permit, startNanos);
   }
@@ -52,7 +52,23 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
     return run();
   }
 
+  /** Runs the call to its end and reports how it ended. */
   T run() throws Exception {
+    if (!listening) {
+      return attempts();
+    }
+    T value;
+    try {
+      value = attempts();
+    } catch (Throwable failure) {
+      completed(failure);
+      throw failure;
+    }
+    completed(null);
+    return value;
+  }
+
+  private T attempts() throws Exception {
     while (true) {
       if (!admit()) {
         throw rethrow(terminal);

@@ -22,9 +22,12 @@ final class FastCall {
 
   private FastCall() {}
 
-  /** Whether calls through {@code pipeline} made outside any call with its default idempotency may start here. */
+  /**
+   * Whether calls through {@code pipeline} made outside any call with its default idempotency may start here, while
+   * nobody listens.
+   */
   static boolean applies(Pipeline pipeline) {
-    return !pipeline.listening && pipeline.timeoutNanos < 0 && pipeline.attemptTimeoutNanos < 0;
+    return pipeline.timeoutNanos < 0 && pipeline.attemptTimeoutNanos < 0;
   }
 
   /**
@@ -46,7 +49,7 @@ final class FastCall {
       }
     }
     int permit = gates.isEmpty() ? AttemptGates.NO_PERMIT : gates.admitFirst(now);
-    long start = pipeline.timesAttempts && pipeline.admissionMayWait ? ticker.nanos() : now;
+    long start = pipeline.breakerTimesCalls && pipeline.admissionMayWait ? ticker.nanos() : now;
     T value;
     try {
       value = callBound(binding, pipeline.rootFirstAttempt, task);
@@ -58,7 +61,7 @@ final class FastCall {
       return new BlockingCall<>(pipeline, task, permit, start).afterFirstAttemptFailed(value, kind);
     }
     if (!gates.isEmpty()) {
-      gates.release(permit, pipeline.timesAttempts ? ticker.nanos() - start : 0, null, null,
+      gates.release(permit, pipeline.breakerTimesCalls ? ticker.nanos() - start : 0, null, null,
           /* callerCancelled= */ false);
     }
     pipeline.budget.onAttemptSucceeded();

@@ -61,6 +61,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       if (failure instanceof CancellationException) {
         cancelAll(null, failure);
       }
+      completed(failure);
     });
     AttemptGates gates = pipeline.gates;
     if (gates.isEmpty()) {
@@ -202,7 +203,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       return false;
     }
     if (!pipeline.hedgeBudget.tryAcquireRetry()) {
-      if (pipeline.listening) {
+      if (listening) {
         pipeline.emit(new BlastwallEvent.RetryBudgetExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
             pipeline.hedgeBudget.balance()));
       }
@@ -247,8 +248,9 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       if (success) {
         done = true;
         won = true;
+        succeeded = true;
         pipeline.budget.onAttemptSucceeded();
-        if (pipeline.listening) {
+        if (listening) {
           pipeline.emit(new BlastwallEvent.AttemptSucceeded(pipeline.upstream, now, attempt.number(),
               now - attempt.startNanos()));
         }
@@ -275,7 +277,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
         : resultKind != null ? resultKind : FailureKind.UNKNOWN;
     Throwable effective = failure != null ? failure
         : new IllegalStateException("result classified as " + kind);
-    if (pipeline.listening) {
+    if (listening) {
       pipeline.emit(new BlastwallEvent.AttemptFailed(pipeline.upstream, now, attempt.number(),
           now - attempt.startNanos(), kind, effective));
     }
