@@ -1,0 +1,146 @@
+package dev.blastwall.micrometer;
+
+import dev.blastwall.event.Subscription;
+import dev.blastwall.limit.ConcurrencyLimiter;
+import dev.blastwall.micrometer.internal.OwnedMeters;
+import dev.blastwall.micrometer.internal.ServerMeters;
+import dev.blastwall.micrometer.internal.UpstreamMeters;
+import dev.blastwall.overload.AdmissionController;
+import dev.blastwall.overload.BoundedWorkQueue;
+import dev.blastwall.pipeline.Pipeline;
+import dev.blastwall.registry.UpstreamRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Binds Blastwall's policies to a Micrometer {@link MeterRegistry}: per upstream, its calls by outcome and their
+ * latency, attempts by kind, budgets, breaker, bulkhead and rate limiter; on the server side, admission, adaptive
+ * limits and work queues. Every meter is listed in {@code docs/observability.md}; its names are {@link MeterNames}.
+ *
+ * <pre>{@code
+ * UpstreamRegistry upstreams = UpstreamRegistry.fromConfig(properties, Ticker.system(), Scheduler.system());
+ * MetricsBinding metrics = BlastwallMetrics.bind(upstreams, meterRegistry);   // every upstream, now and later
+ * MetricsBinding admission = BlastwallMetrics.bind(admissionController, meterRegistry);
+ * ...
+ * metrics.close();   // listeners off, meters removed
+ * }</pre>
+ *
+ * <p>Binding costs nothing on a call's path until bound, and when bound an event costs a counter increment or a
+ * timer record: every meter an event feeds is registered when binding. Calls already running when a pipeline is
+ * bound are not counted (a call decides as it starts whether anyone listens). One upstream, and one server-side
+ * policy, can be bound to a meter registry once at a time: two bindings would count into the same meters, and
+ * closing one would remove the other's.
+ */
+public final class BlastwallMetrics {
+
+  // Serializes the "bound already?" check with the registration that follows it.
+  private static final ReentrantLock BINDING = new ReentrantLock();
+
+  private BlastwallMetrics() {}
+
+  /**
+   * Binds every pipeline of {@code upstreams}: those registered now and those registered later, until closed.
+   *
+   * @throws IllegalStateException if one of its upstreams is bound to {@code registry} already (nothing stays
+   *     bound); for an upstream registered later, its registration throws it
+   */
+  public static MetricsBinding bind(UpstreamRegistry upstreams, MeterRegistry registry) {
+    OwnedMeters meters = new OwnedMeters(registry);
+    List<Subscription> pipelines = new CopyOnWriteArrayList<>();
+    Subscription watching;
+    try {
+      watching = upstreams.forEachPipeline(pipeline -> pipelines.add(bindPipeline(pipeline, meters)));
+    } catch (RuntimeException refused) {
+      unbind(pipelines, meters);
+      throw refused;
+    }
+    return new MetricsBinding(upstreams.toString(), () -> {
+      watching.close();
+      unbind(pipelines, meters);
+    });
+  }
+
+  /**
+   * Binds one pipeline (and its circuit breaker).
+   *
+   * @throws IllegalStateException if its upstream is bound to {@code registry} already
+   */
+  public static MetricsBinding bind(Pipeline pipeline, MeterRegistry registry) {
+    OwnedMeters meters = new OwnedMeters(registry);
+    Subscription events = bindPipeline(pipeline, meters);
+    return new MetricsBinding(pipeline.upstream(), () -> {
+      events.close();
+      meters.removeAll();
+    });
+  }
+
+  /**
+   * Binds a server's admission controller: requests in flight, capacity, admitted and shed per criticality.
+   *
+   * @throws IllegalStateException if an admission controller of that name is bound to {@code registry} already
+   */
+  public static MetricsBinding bind(AdmissionController admission, MeterRegistry registry) {
+    return bindServer(admission.name(), MeterNames.ADMISSION_CAPACITY, registry,
+        meters -> ServerMeters.admission(admission, meters));
+  }
+
+  /**
+   * Binds a concurrency limiter: its current (adaptive) limit and the requests in flight.
+   *
+   * @throws IllegalStateException if a concurrency limiter of that name is bound to {@code registry} already
+   */
+  public static MetricsBinding bind(ConcurrencyLimiter limiter, MeterRegistry registry) {
+    return bindServer(limiter.name(), MeterNames.CONCURRENCY_LIMIT, registry,
+        meters -> ServerMeters.concurrency(limiter, meters));
+  }
+
+  /**
+   * Binds a work queue: size, capacity, requests accepted and served, and refused or dropped by reason.
+   *
+   * @throws IllegalStateException if a queue of that name is bound to {@code registry} already
+   */
+  public static MetricsBinding bind(BoundedWorkQueue<?> queue, MeterRegistry registry) {
+    return bindServer(queue.name(), MeterNames.QUEUE_CAPACITY, registry, meters -> ServerMeters.queue(queue, meters));
+  }
+
+  private static Subscription bindPipeline(Pipeline pipeline, OwnedMeters meters) {
+    BINDING.lock();
+    try {
+      checkUnbound(meters.registry(), MeterNames.CALLS, MeterNames.UPSTREAM, pipeline.upstream(), "upstream");
+      return UpstreamMeters.bind(pipeline, meters);
+    } finally {
+      BINDING.unlock();
+    }
+  }
+
+  private static MetricsBinding bindServer(String name, String marker, MeterRegistry registry,
+      Consumer<OwnedMeters> register) {
+    OwnedMeters meters = new OwnedMeters(registry);
+    BINDING.lock();
+    try {
+      checkUnbound(registry, marker, MeterNames.NAME, name, "name");
+      register.accept(meters);
+    } finally {
+      BINDING.unlock();
+    }
+    return new MetricsBinding(name, meters::removeAll);
+  }
+
+  /** Refuses a second binding: it would count into the first one's meters, and closing either remove both's. */
+  private static void checkUnbound(MeterRegistry registry, String marker, String tag, String value, String what) {
+    if (registry.find(marker).tag(tag, value).meter() != null) {
+      throw new IllegalStateException(what + ": \"" + value + "\" (expected: not bound to this meter registry yet; "
+          + "close the binding that has it first)");
+    }
+  }
+
+  private static void unbind(List<Subscription> pipelines, OwnedMeters meters) {
+    for (Subscription pipeline : pipelines) {
+      pipeline.close();
+    }
+    meters.removeAll();
+  }
+}
