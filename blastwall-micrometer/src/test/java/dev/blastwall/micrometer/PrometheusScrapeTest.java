@@ -148,7 +148,7 @@ class PrometheusScrapeTest {
     // Every line but the histogram buckets (below): a value is what the sequence above says it must be. By the
     // end, inventory's budget is back to 0: its requests are older than the budget's 10 s window (it was 1
     // right after its calls, checked there); payments, search and ads keep the default budget's floor of 100.
-    // Percentiles are Micrometer's estimates (within 1 significant digit of HdrHistogram): 0.009961472 for 10 ms.
+    // Percentiles are the upper bounds of the tracker's buckets (at most 1/64 above): 0.010111 for 10 ms.
     assertThat(scraped("blastwall_").stream().filter(line -> !line.contains("_bucket{")).toList())
         .containsExactlyElementsOf(lines("""
         # TYPE blastwall_admission_admitted_total counter
@@ -208,28 +208,28 @@ class PrometheusScrapeTest {
         # TYPE blastwall_bulkhead_rejections_total counter
         blastwall_bulkhead_rejections_total{upstream="search"} 1.0
         # TYPE blastwall_call_duration_percentile gauge
-        blastwall_call_duration_percentile{outcome="budget_exhausted",phi="0.5",upstream="inventory"} 0.009961472
-        blastwall_call_duration_percentile{outcome="budget_exhausted",phi="0.99",upstream="inventory"} 0.009961472
-        blastwall_call_duration_percentile{outcome="failure",phi="0.5",upstream="inventory"} 0.009961472
-        blastwall_call_duration_percentile{outcome="failure",phi="0.5",upstream="payments"} 0.009961472
-        blastwall_call_duration_percentile{outcome="failure",phi="0.99",upstream="inventory"} 0.009961472
-        blastwall_call_duration_percentile{outcome="failure",phi="0.99",upstream="payments"} 0.009961472
+        blastwall_call_duration_percentile{outcome="budget_exhausted",phi="0.5",upstream="inventory"} 0.010111
+        blastwall_call_duration_percentile{outcome="budget_exhausted",phi="0.99",upstream="inventory"} 0.010111
+        blastwall_call_duration_percentile{outcome="failure",phi="0.5",upstream="inventory"} 0.010111
+        blastwall_call_duration_percentile{outcome="failure",phi="0.5",upstream="payments"} 0.010111
+        blastwall_call_duration_percentile{outcome="failure",phi="0.99",upstream="inventory"} 0.010111
+        blastwall_call_duration_percentile{outcome="failure",phi="0.99",upstream="payments"} 0.010111
         blastwall_call_duration_percentile{outcome="rejected",phi="0.5",upstream="ads"} 0.0
         blastwall_call_duration_percentile{outcome="rejected",phi="0.5",upstream="payments"} 0.0
         blastwall_call_duration_percentile{outcome="rejected",phi="0.5",upstream="search"} 0.0
         blastwall_call_duration_percentile{outcome="rejected",phi="0.99",upstream="ads"} 0.0
         blastwall_call_duration_percentile{outcome="rejected",phi="0.99",upstream="payments"} 0.0
         blastwall_call_duration_percentile{outcome="rejected",phi="0.99",upstream="search"} 0.0
-        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="ads"} 0.009961472
-        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="inventory"} 0.009961472
-        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="payments"} 0.009961472
-        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="recommendations"} 0.029884416
-        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="search"} 0.096468992
-        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="ads"} 0.009961472
-        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="inventory"} 0.029884416
-        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="payments"} 0.009961472
-        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="recommendations"} 0.100139008
-        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="search"} 0.096468992
+        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="ads"} 0.010111
+        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="inventory"} 0.010111
+        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="payments"} 0.010111
+        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="recommendations"} 0.030207
+        blastwall_call_duration_percentile{outcome="success",phi="0.5",upstream="search"} 0.100351
+        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="ads"} 0.010111
+        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="inventory"} 0.030207
+        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="payments"} 0.010111
+        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="recommendations"} 0.100351
+        blastwall_call_duration_percentile{outcome="success",phi="0.99",upstream="search"} 0.100351
         # TYPE blastwall_call_duration_seconds histogram
         blastwall_call_duration_seconds_count{outcome="budget_exhausted",upstream="inventory"} 1
         blastwall_call_duration_seconds_sum{outcome="budget_exhausted",upstream="inventory"} 0.01

@@ -35,6 +35,7 @@ import dev.blastwall.event.BlastwallEvent.RetryBudgetExhausted;
 import dev.blastwall.event.CallOutcome;
 import dev.blastwall.event.EventListener;
 import dev.blastwall.event.Subscription;
+import dev.blastwall.hedge.LatencyTracker;
 import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.ratelimit.RateLimiter;
@@ -42,8 +43,8 @@ import dev.blastwall.retry.RetryBudget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.util.DoubleFormat;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -58,13 +59,16 @@ import org.jspecify.annotations.Nullable;
 public final class UpstreamMeters implements EventListener {
 
   private static final double[] PERCENTILES = {0.5, 0.99};
+  /** The percentiles' window: a minute in 6 slices, so a call counts for 50 to 60 seconds. */
+  private static final Duration PERCENTILE_WINDOW = Duration.ofMinutes(1);
 
   private final OwnedMeters meters;
   private final Tags tags;
   private final boolean hedging;
   // Filled in the constructor and only read after: an EnumMap lookup is an array index, no allocation.
   private final EnumMap<CallOutcome, Counter> calls = new EnumMap<>(CallOutcome.class);
-  private final EnumMap<CallOutcome, AtomicReference<@Nullable Timer>> durations = new EnumMap<>(CallOutcome.class);
+  private final EnumMap<CallOutcome, AtomicReference<@Nullable Durations>> durations =
+      new EnumMap<>(CallOutcome.class);
   private final EnumMap<AttemptKind, Counter> attempts = new EnumMap<>(AttemptKind.class);
   private final Counter budgetRefusals;
   private final @Nullable Counter hedgesWon;
@@ -127,7 +131,7 @@ public final class UpstreamMeters implements EventListener {
     switch (event) {
       case CallCompleted completed -> {
         increment(calls.get(completed.outcome()));
-        duration(completed.outcome()).record(completed.durationNanos(), TimeUnit.NANOSECONDS);
+        durations(completed.outcome()).record(completed.durationNanos());
       }
       case AttemptStarted started -> increment(attempts.get(started.kind()));
       case AttemptSucceeded succeeded -> {
@@ -163,38 +167,48 @@ public final class UpstreamMeters implements EventListener {
     }
   }
 
-  /**
-   * The duration timer of {@code outcome}, registered on its first call: a timer with a histogram is dozens of
-   * series, so an upstream gets one only for the outcomes it has seen. Racing first calls get the same timer from
-   * the registry.
-   */
-  private Timer duration(CallOutcome outcome) {
-    AtomicReference<@Nullable Timer> slot = durations.get(outcome);
-    Timer timer = slot == null ? null : slot.get();
-    if (timer == null) {
-      Tags tagged = tags.and(OUTCOME, tag(outcome));
-      timer = meters.own(Timer.builder(CALL_DURATION).description("How long calls took, retries and waits included")
-          .tags(tagged).publishPercentiles(PERCENTILES).publishPercentileHistogram().register(meters.registry()));
-      for (double percentile : PERCENTILES) {
-        // Where the registry made this gauge itself (Micrometer's common format), it hands that one back.
-        meters.gauge(CALL_DURATION_PERCENTILE, "Percentiles of how long calls took, over the last minutes",
-            tagged.and(PHI, DoubleFormat.decimalOrNan(percentile)), timer, timed -> seconds(timed, percentile));
-      }
-      if (slot != null) {
-        slot.set(timer);
-      }
+  /** What a call's duration goes into: the timer with its histogram, and the window its percentiles come from. */
+  private record Durations(Timer timer, LatencyTracker recent) {
+    void record(long nanos) {
+      timer.record(nanos, TimeUnit.NANOSECONDS);
+      recent.record(nanos);
     }
-    return timer;
   }
 
-  /** The timer's {@code percentile} now, in seconds; NaN if it does not compute that one. */
-  private static double seconds(Timer timer, double percentile) {
-    for (ValueAtPercentile value : timer.takeSnapshot().percentileValues()) {
-      if (value.percentile() == percentile) {
-        return value.value(TimeUnit.SECONDS);
-      }
+  /**
+   * The duration meters of {@code outcome}, registered on its first call: a histogram is dozens of series, so an
+   * upstream gets one only for the outcomes it has seen. Racing first calls get the same meters from the registry
+   * (and their samples go to whichever tracker won).
+   */
+  private Durations durations(CallOutcome outcome) {
+    AtomicReference<@Nullable Durations> slot = durations.get(outcome);
+    Durations current = slot == null ? null : slot.get();
+    if (current != null) {
+      return current;
     }
-    return Double.NaN;
+    Tags tagged = tags.and(OUTCOME, tag(outcome));
+    Timer timer = meters.own(Timer.builder(CALL_DURATION)
+        .description("How long calls took, retries and waits included").tags(tagged).publishPercentileHistogram()
+        .register(meters.registry()));
+    // Micrometer's own percentiles cost several times a histogram's record on every call; this window costs one
+    // clock reading and one increment, and a scan of its buckets only when scraped.
+    LatencyTracker recent = LatencyTracker.builder().window(PERCENTILE_WINDOW).minSamples(1).build();
+    Durations created = new Durations(timer, recent);
+    if (slot == null || slot.compareAndSet(null, created)) {
+      for (double percentile : PERCENTILES) {
+        meters.gauge(CALL_DURATION_PERCENTILE, "Percentiles of how long calls took, over the last minute",
+            tagged.and(PHI, DoubleFormat.decimalOrNan(percentile)), recent, window -> seconds(window, percentile));
+      }
+      return created;
+    }
+    Durations winner = slot.get();
+    return winner != null ? winner : created;
+  }
+
+  /** The window's {@code percentile} (0 to 1) in seconds; NaN while the window holds no call. */
+  private static double seconds(LatencyTracker window, double percentile) {
+    long nanos = window.percentileNanos(percentile * 100);
+    return nanos < 0 ? Double.NaN : nanos / 1e9;
   }
 
   private Counter bulkheadMeters(SemaphoreBulkhead bulkhead) {
