@@ -5,6 +5,7 @@ import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.failure.BlastwallException;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.internal.Observers;
 import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +61,7 @@ final class AttemptGates {
       boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
       throttle.onRequest();
       if (!allowed) {
-        run.terminal = rejected(run.listening, throttle.rejection(), run.lastFailure);
+        run.terminal = rejected(run, throttle.rejection(), run.lastFailure);
         return CircuitBreaker.NOT_PERMITTED;
       }
     }
@@ -69,7 +70,7 @@ final class AttemptGates {
     }
     int permit = breaker.tryAcquirePermit();
     if (permit == CircuitBreaker.NOT_PERMITTED) {
-      run.terminal = rejected(run.listening, breaker.rejection(pipeline.upstream, run.attempts,
+      run.terminal = rejected(run, breaker.rejection(pipeline.upstream, run.attempts,
           run.remainingNanos()), run.lastFailure);
     }
     return permit;
@@ -89,14 +90,14 @@ final class AttemptGates {
       boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
       throttle.onRequest();
       if (!allowed) {
-        throw rejected(/* listening= */ false, throttle.rejection(), null);
+        throw rejected(/* run= */ null, throttle.rejection(), null);
       }
     }
     int permit = NO_PERMIT;
     if (breaker != null) {
       permit = breaker.tryAcquirePermit();
       if (permit == CircuitBreaker.NOT_PERMITTED) {
-        throw rejected(/* listening= */ false, breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
+        throw rejected(/* run= */ null, breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
             null);
       }
     }
@@ -104,7 +105,7 @@ final class AttemptGates {
       long answer = limiter.tryAcquire(1, limiterMaxWaitNanos, pipeline.ticker, nowNanos);
       if (answer < 0) {
         releaseBreaker(permit);
-        throw rejected(/* listening= */ false, limiter.rejection(pipeline.upstream, pipeline.upstream, 0,
+        throw rejected(/* run= */ null, limiter.rejection(pipeline.upstream, pipeline.upstream, 0,
             BlastwallException.NO_DEADLINE, answer), null);
       }
       if (answer > 0) {
@@ -126,7 +127,7 @@ final class AttemptGates {
       }
       if (!acquired) {
         releaseBreaker(permit);
-        throw rejected(/* listening= */ false, bulkhead.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
+        throw rejected(/* run= */ null, bulkhead.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
             null);
       }
     }
@@ -152,7 +153,7 @@ final class AttemptGates {
     long answer = limiter.tryAcquire(1, mayWait ? waitBound(run, limiterMaxWaitNanos) : 0);
     if (answer < 0) {
       releaseBreaker(permit);
-      run.terminal = rejected(run.listening,
+      run.terminal = rejected(run,
           limiter.rejection(pipeline.upstream, pipeline.upstream, run.attempts, run.remainingNanos(), answer),
           run.lastFailure);
       return -1;
@@ -253,7 +254,7 @@ final class AttemptGates {
     releaseBreaker(permit);
     SemaphoreBulkhead full = bulkhead;
     if (full != null) {
-      run.terminal = rejected(run.listening, full.rejection(pipeline.upstream, run.attempts,
+      run.terminal = rejected(run, full.rejection(pipeline.upstream, run.attempts,
           run.remainingNanos()), run.lastFailure);
     }
     return false;
@@ -266,12 +267,15 @@ final class AttemptGates {
   }
 
   /**
-   * {@code rejection}, reported when the call is listened to: never for the fast path's first attempt, which runs
-   * only while nobody listens.
+   * {@code rejection}, reported to the observers and listeners of {@code run}; a refusal of the fast path's first
+   * attempt ({@code run} null) is reported by the fast path, which runs only while nobody listens.
    */
-  private BlastwallException rejected(boolean listening, BlastwallException rejection,
+  private BlastwallException rejected(@Nullable CallRun run, BlastwallException rejection,
       @Nullable Throwable lastFailure) {
-    if (listening) {
+    if (run != null) {
+      Observers.rejected(run.observer, rejection.policy());
+    }
+    if (run != null && run.listening) {
       pipeline.emit(new BlastwallEvent.CallRejected(pipeline.upstream, pipeline.ticker.nanos(), rejection.policy(),
           String.valueOf(rejection.getMessage()), rejection.retryAfterNanos()));
     }

@@ -6,6 +6,7 @@ import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.event.BlastwallEvent;
+import dev.blastwall.event.CallObserver;
 import dev.blastwall.event.CallOutcome;
 import dev.blastwall.failure.AttemptTimeoutException;
 import dev.blastwall.failure.BlastwallException;
@@ -19,6 +20,7 @@ import dev.blastwall.failure.RateLimitedException;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.failure.RetryBudgetExhaustedException;
 import dev.blastwall.internal.Failures;
+import dev.blastwall.internal.Observers;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import org.jspecify.annotations.Nullable;
@@ -46,7 +48,11 @@ abstract class CallRun {
   final boolean listening;
   /** Whether attempts are timed: the events and a breaker that counts slow calls need their durations. */
   final boolean timesAttempts;
-  /** When the call entered the pipeline, read only when {@link #listening} (its completion event says how long). */
+  /** The observers of the call, as it started ({@link CallObserver#NONE} for none): they hear how it ended. */
+  final CallObserver observer;
+  /** Whether the call is timed: for its completion event, or because the observer asked. */
+  private final boolean timed;
+  /** When the call entered the pipeline, read only when {@link #timed}. */
   private final long startNanos;
 
   int attempts;
@@ -68,18 +74,25 @@ abstract class CallRun {
   @Nullable Throwable terminal;
 
   CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency) {
-    this(pipeline, parent, idempotency, /* afterFastPath= */ false);
+    this(pipeline, parent, idempotency, /* afterFastPath= */ false, pipeline.observers.current(),
+        /* fastPathTimed= */ false, /* fastPathStartNanos= */ 0);
   }
 
   /**
-   * {@code afterFastPath}: the fast path went first, so the request is already in the retry budget, and nobody
-   * listened when the call started (the fast path runs only then).
+   * {@code afterFastPath}: the fast path went first, so the request is already in the retry budget, nobody
+   * listened when the call started (the fast path runs only then), and the fast path decided whether the call is
+   * timed ({@code fastPathTimed}) and read its start ({@code fastPathStartNanos}) for {@code observer}.
    */
-  CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency, boolean afterFastPath) {
+  CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency, boolean afterFastPath,
+      CallObserver observer, boolean fastPathTimed, long fastPathStartNanos) {
     this.pipeline = pipeline;
     this.listening = !afterFastPath && pipeline.listening();
     this.timesAttempts = listening || pipeline.breakerTimesCalls;
-    this.startNanos = listening ? pipeline.ticker.nanos() : 0;
+    this.observer = observer;
+    // A listened call reads its start and end for its events anyway; the observer gets that duration for free.
+    this.timed = afterFastPath ? fastPathTimed
+        : listening || (observer != CallObserver.NONE && Observers.timesCall(observer));
+    this.startNanos = afterFastPath ? fastPathStartNanos : timed ? pipeline.ticker.nanos() : 0;
     Deadline own = pipeline.timeoutNanos < 0 ? null : Deadline.afterNanos(pipeline.timeoutNanos, pipeline.ticker);
     if (own == null && parent == CallContext.ROOT && idempotency.equals(pipeline.defaultIdempotency)) {
       this.context = pipeline.rootContext; // the common case needs no new context
@@ -253,6 +266,7 @@ abstract class CallRun {
         pipeline.emit(new BlastwallEvent.RetryBudgetExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
             pipeline.budget.balance()));
       }
+      Observers.budgetRefused(observer);
       if (failure != null) {
         terminal = new RetryBudgetExhaustedException(pipeline.upstream, attempts, remainingNanos(), kind, failure);
       }
@@ -302,19 +316,30 @@ abstract class CallRun {
    * once per call, after its last attempt's events.
    */
   final void completed(@Nullable Throwable thrown) {
-    if (listening) {
-      Throwable failure = thrown == null ? null : Failures.delivered(thrown);
-      long now = pipeline.ticker.nanos();
-      pipeline.emit(new BlastwallEvent.CallCompleted(pipeline.upstream, now, attempts, now - startNanos,
-          outcome(failure), failure));
+    if (!listening && observer == CallObserver.NONE) {
+      return;
     }
+    Throwable failure = thrown == null ? null : Failures.delivered(thrown);
+    CallOutcome outcome = outcome(pipeline, context, succeeded, failure);
+    long now = timed ? pipeline.ticker.nanos() : 0;
+    if (listening) {
+      pipeline.emit(new BlastwallEvent.CallCompleted(pipeline.upstream, now, attempts, now - startNanos, outcome,
+          failure));
+    }
+    Observers.ended(observer, outcome, attempts, timed ? now - startNanos : CallObserver.NOT_TIMED);
+  }
+
+  /** Whether anyone hears how the call ends: a listener, or an observer. */
+  final boolean reportsEnd() {
+    return listening || observer != CallObserver.NONE;
   }
 
   /**
    * How the call ended, told by what the caller gets: a failure this pipeline's own policies raised names its
    * upstream and says which policy gave up; anything else is a failure passed on, or the caller giving up.
    */
-  private CallOutcome outcome(@Nullable Throwable failure) {
+  static CallOutcome outcome(Pipeline pipeline, CallContext context, boolean succeeded,
+      @Nullable Throwable failure) {
     if (failure == null) {
       return succeeded ? CallOutcome.SUCCESS : CallOutcome.FAILURE;
     }

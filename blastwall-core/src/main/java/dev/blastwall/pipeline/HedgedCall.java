@@ -11,6 +11,7 @@ import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Failures;
+import dev.blastwall.internal.Observers;
 import dev.blastwall.time.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,6 +208,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
         pipeline.emit(new BlastwallEvent.RetryBudgetExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
             pipeline.hedgeBudget.balance()));
       }
+      Observers.budgetRefused(observer);
       return false;
     }
     return launchHedge();
@@ -253,6 +255,9 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
         if (listening) {
           pipeline.emit(new BlastwallEvent.AttemptSucceeded(pipeline.upstream, now, attempt.number(),
               now - attempt.startNanos()));
+        }
+        if (attempt.number() > 1) {
+          Observers.hedgeWon(observer); // the original is attempt 1, every later one a hedge
         }
       } else {
         failedWith = onFailureLocked(attempt, now, failure, kind);

@@ -7,12 +7,14 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.BlastwallEvent;
+import dev.blastwall.event.CallObserver;
 import dev.blastwall.event.EventListener;
 import dev.blastwall.event.Subscription;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.internal.ContextBinding;
 import dev.blastwall.internal.Listeners;
+import dev.blastwall.internal.Observers;
 import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.retry.RetryBudget;
@@ -80,6 +82,8 @@ public final class Pipeline {
   final Idempotency defaultIdempotency;
   /** The builder's listener and those added since; each call looks once whether anyone listens. */
   final Listeners listeners;
+  /** The call observers (a metrics binder); each call looks once whether there are any. */
+  final Observers observers = new Observers();
   /** Whether calls count as requests in the retry budget. */
   final boolean depositsRequests;
   /**
@@ -186,6 +190,15 @@ public final class Pipeline {
    */
   public Subscription addListener(EventListener listener) {
     return listeners.add(listener);
+  }
+
+  /**
+   * Adds {@code observer} to this pipeline's calls until the subscription is closed: each call that starts while it
+   * is there reports its end to it in primitives. Unlike {@link #addListener}, it keeps calls on their fast path, so
+   * an observed call costs what the observer does and no more: a metrics binder's counters.
+   */
+  public Subscription addObserver(CallObserver observer) {
+    return observers.add(observer);
   }
 
   /** The idempotency of calls that do not state their own. */
