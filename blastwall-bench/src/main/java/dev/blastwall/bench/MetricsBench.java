@@ -24,11 +24,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What metrics cost: the full chain (retry + budget, breaker, rate limiter, bulkhead) on the success path, side by
  * side unbound ({@code blastwall}), bound with {@code blastwall-micrometer} to a {@link SimpleMeterRegistry}
- * ({@code blastwallMicrometer}) and to a {@link PrometheusMeterRegistry} ({@code blastwallPrometheus}), and
- * bound once and unbound again ({@code blastwallUnbound}), which must cost what {@code blastwall} does, allocation
- * included: a pipeline nobody listens to keeps its fast path. {@code blastwallListened} has a listener that does
- * nothing: what core's events cost (the path that builds them, and the events), so the rest of a bound variant is
- * the meters. Each variant has a pipeline of its own, so a binding never reaches another variant's calls.
+ * ({@code blastwallMicrometer}) and to a {@link PrometheusMeterRegistry} ({@code blastwallPrometheus}), both
+ * timing the default sample of calls, bound to a Prometheus registry timing every call
+ * ({@code blastwallPrometheusTimedAll}), and bound once and unbound again ({@code blastwallUnbound}), which must
+ * cost what {@code blastwall} does, allocation included. {@code blastwallListened} has an event listener that does
+ * nothing: what core's events cost (the general path that builds them, and the events), which a binder, being a
+ * call observer, does not pay. Each variant has a pipeline of its own, so a binding never reaches another
+ * variant's calls.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,26 +43,30 @@ public class MetricsBench {
   final Pipeline unbound = Policies.chain().build();
   final Pipeline simple = Policies.chain().build();
   final Pipeline prometheus = Policies.chain().build();
+  final Pipeline prometheusTimedAll = Policies.chain().build();
   final Pipeline unboundAgain = Policies.chain().build();
   final Pipeline listened = Policies.chain().listener(event -> {}).build();
   private final SimpleMeterRegistry simpleRegistry = new SimpleMeterRegistry();
   private final PrometheusMeterRegistry prometheusRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry timedAllRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private List<MetricsBinding> bindings = List.of();
 
   /** Binds the two bound variants, binds and unbinds the last, and checks every variant returns the payload. */
   @Setup(Level.Trial)
   public void bind() {
     bindings = List.of(BlastwallMetrics.bind(simple, simpleRegistry),
-        BlastwallMetrics.bind(prometheus, prometheusRegistry));
+        BlastwallMetrics.bind(prometheus, prometheusRegistry),
+        BlastwallMetrics.bind(prometheusTimedAll, timedAllRegistry, /* timedEvery= */ 1));
     BlastwallMetrics.bind(unboundAgain, new SimpleMeterRegistry()).close();
     Check.returnsValue(this::blastwall, this::blastwallMicrometer, this::blastwallPrometheus,
-        this::blastwallUnbound, this::blastwallListened);
+        this::blastwallPrometheusTimedAll, this::blastwallUnbound, this::blastwallListened);
   }
 
   @TearDown(Level.Trial)
   public void unbind() {
     bindings.forEach(MetricsBinding::close);
     prometheusRegistry.close();
+    timedAllRegistry.close();
   }
 
   @Benchmark
@@ -76,6 +82,11 @@ public class MetricsBench {
   @Benchmark
   public String blastwallPrometheus() throws Exception {
     return prometheus.call(Payload.TASK);
+  }
+
+  @Benchmark
+  public String blastwallPrometheusTimedAll() throws Exception {
+    return prometheusTimedAll.call(Payload.TASK);
   }
 
   @Benchmark

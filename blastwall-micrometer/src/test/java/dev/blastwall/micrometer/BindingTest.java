@@ -16,6 +16,7 @@ import dev.blastwall.registry.UpstreamRegistry;
 import dev.blastwall.testing.FakeScheduler;
 import dev.blastwall.testing.FakeTicker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,8 +49,8 @@ class BindingTest {
         .filter(name -> name.startsWith("blastwall.")).toList();
   }
 
-  private static Counter counter(MeterRegistry registry, String name, String tag, String value) {
-    return registry.get(name).tag(tag, value).counter();
+  private static FunctionCounter counter(MeterRegistry registry, String name, String tag, String value) {
+    return registry.get(name).tag(tag, value).functionCounter();
   }
 
   @Test
@@ -59,7 +60,7 @@ class BindingTest {
     MetricsBinding binding = BlastwallMetrics.bind(upstreams, prometheus);
     remote.answers(10).answers(10).fails(10, FailureKind.UNAVAILABLE);
     payments.call(remote::call);
-    Counter successes = prometheus.get(MeterNames.CALLS).tag(MeterNames.OUTCOME, "success").counter();
+    FunctionCounter successes = counter(prometheus, MeterNames.CALLS, MeterNames.OUTCOME, "success");
     Counter opened = prometheus.get(MeterNames.BREAKER_TRANSITIONS).tag(MeterNames.STATE, "open").counter();
     assertThat(blastwallMeters(prometheus)).isNotEmpty();
 
@@ -70,7 +71,7 @@ class BindingTest {
 
     assertThat(blastwallMeters(prometheus)).isEmpty();
     assertThat(prometheus.scrape()).doesNotContain("blastwall_");
-    assertThat(successes.count()).as("the pipeline's listener is off").isEqualTo(1);
+    assertThat(successes.count()).as("the pipeline's observer is off").isEqualTo(1);
     assertThat(payments.circuitBreaker()).extracting(CircuitBreaker::state).isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(opened.count()).as("the breaker's listener is off").isZero();
     assertThat(binding.isClosed()).isTrue();
@@ -136,7 +137,7 @@ class BindingTest {
   void thePercentileGaugesAreThereOnAnyRegistryOncePerPercentile() throws Exception {
     SimpleMeterRegistry simple = new SimpleMeterRegistry();
     Pipeline inventory = pipeline("inventory").build();
-    MetricsBinding binding = BlastwallMetrics.bind(inventory, simple);
+    MetricsBinding binding = BlastwallMetrics.bind(inventory, simple, /* timedEvery= */ 1);
     remote.answers(40);
 
     inventory.call(remote::call);
@@ -160,6 +161,33 @@ class BindingTest {
     scheduler.advance(Duration.ofMillis(100));
 
     assertThat(answer).isCompletedWithValue("ok");
+    assertThat(blastwallMeters(prometheus)).isEmpty();
+  }
+
+  @Test
+  void everyCallIsCountedAndASampleOfThemTimed() throws Exception {
+    Pipeline inventory = pipeline("inventory").build();
+    var unused = BlastwallMetrics.bind(inventory, prometheus, /* timedEvery= */ 4);
+    for (int i = 0; i < 4000; i++) {
+      remote.answers(1);
+      inventory.call(remote::call);
+    }
+
+    assertThat(counter(prometheus, MeterNames.CALLS, MeterNames.OUTCOME, "success").count()).isEqualTo(4000);
+    assertThat(counter(prometheus, MeterNames.ATTEMPTS, MeterNames.KIND, "original").count()).isEqualTo(4000);
+    // A random quarter: 1000 expected, and 800 or 1200 over 12 standard deviations away.
+    assertThat(prometheus.get(MeterNames.CALL_DURATION).timer().count()).isBetween(800L, 1200L);
+  }
+
+  @Test
+  void aTimingSampleThatIsNotAPowerOfTwoIsRefused() {
+    Pipeline inventory = pipeline("inventory").build();
+
+    assertThatThrownBy(() -> BlastwallMetrics.bind(inventory, prometheus, 3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timedEvery: 3 (expected: a power of two from 1 to 1024)");
+    assertThatThrownBy(() -> BlastwallMetrics.bind(inventory, prometheus, 2048))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("timedEvery: 2048 ");
     assertThat(blastwallMeters(prometheus)).isEmpty();
   }
 }

@@ -141,7 +141,7 @@ class PrometheusScrapeTest {
   @Test
   void theScrapeHoldsEveryMeterWithTheValuesTheSequenceLeft() throws Exception {
     UpstreamRegistry upstreams = upstreams();
-    BlastwallMetrics.bind(upstreams, prometheus);
+    BlastwallMetrics.bind(upstreams, prometheus, 1);
     runTheSequence(upstreams);
     serverSide();
 
@@ -349,7 +349,7 @@ class PrometheusScrapeTest {
   @Test
   void theDurationHistogramCountsEachCallInTheBucketOfItsLatency() throws Exception {
     UpstreamRegistry upstreams = upstreams();
-    BlastwallMetrics.bind(upstreams, prometheus);
+    BlastwallMetrics.bind(upstreams, prometheus, 1);
     runTheSequence(upstreams);
 
     // recommendations answered in 10, 30 (a hedge won) and 100 ms.

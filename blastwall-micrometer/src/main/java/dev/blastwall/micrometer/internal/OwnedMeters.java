@@ -18,6 +18,8 @@ public final class OwnedMeters {
 
   private final MeterRegistry registry;
   private final List<Meter> owned = new CopyOnWriteArrayList<>();
+  /** What the function counters read, kept for as long as this binding is. */
+  private final List<Object> sources = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   public OwnedMeters(MeterRegistry registry) {
@@ -47,8 +49,13 @@ public final class OwnedMeters {
     own(Gauge.builder(name, source, value).description(description).tags(tags).register(registry));
   }
 
-  /** A counter whose count the policy keeps itself, read when scraped: nothing to do on the policy's path. */
+  /**
+   * A counter whose count is kept elsewhere (by a policy, or in a binder's adders), read when scraped: nothing to
+   * do on a call's path. Micrometer holds {@code source} weakly, so this binding holds it too: a binder's adders
+   * have no other holder once the pipeline lets go of its observer, and a count must not turn into NaN.
+   */
   public <T> void functionCounter(String name, String description, Tags tags, T source, ToDoubleFunction<T> count) {
+    sources.add(source);
     own(FunctionCounter.builder(name, source, count).description(description).tags(tags).register(registry));
   }
 
