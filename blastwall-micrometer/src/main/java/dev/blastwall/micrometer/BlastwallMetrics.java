@@ -2,6 +2,7 @@ package dev.blastwall.micrometer;
 
 import dev.blastwall.event.Subscription;
 import dev.blastwall.limit.ConcurrencyLimiter;
+import dev.blastwall.limit.PartitionedLimiter;
 import dev.blastwall.micrometer.internal.OwnedMeters;
 import dev.blastwall.micrometer.internal.ServerMeters;
 import dev.blastwall.micrometer.internal.UpstreamMeters;
@@ -9,6 +10,8 @@ import dev.blastwall.overload.AdmissionController;
 import dev.blastwall.overload.BoundedWorkQueue;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.registry.UpstreamRegistry;
+import dev.blastwall.server.Admission;
+import dev.blastwall.server.ServerCallGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -120,6 +123,27 @@ public final class BlastwallMetrics {
   public static MetricsBinding bind(AdmissionController admission, MeterRegistry registry) {
     return bindServer(admission.name(), MeterNames.ADMISSION_CAPACITY, registry,
         meters -> ServerMeters.admission(admission, meters));
+  }
+
+  /**
+   * Binds the admission a server's {@link ServerCallGuard} asks: an {@link AdmissionController} as
+   * {@link #bind(AdmissionController, MeterRegistry)} does, a {@link ConcurrencyLimiter} or a
+   * {@link PartitionedLimiter} as a concurrency limiter (its limit and requests in flight).
+   *
+   * @throws IllegalArgumentException if the guard admits everything, or asks an admission of another kind (an
+   *     application's own: it has no numbers this binder knows how to read)
+   * @throws IllegalStateException if an admission of that name is bound to {@code registry} already
+   */
+  public static MetricsBinding bind(ServerCallGuard guard, MeterRegistry registry) {
+    Admission admission = guard.admission();
+    return switch (admission) {
+      case AdmissionController controller -> bind(controller, registry);
+      case ConcurrencyLimiter limiter -> bind(limiter, registry);
+      case PartitionedLimiter<?> partitioned -> bindServer(partitioned.name(), MeterNames.CONCURRENCY_LIMIT,
+          registry, meters -> ServerMeters.partitioned(partitioned, meters));
+      default -> throw new IllegalArgumentException("guard: " + guard + " (expected: a guard asking an "
+          + "AdmissionController, a ConcurrencyLimiter or a PartitionedLimiter)");
+    };
   }
 
   /**

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.blastwall.breaker.CircuitBreaker;
+import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Criticality;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RemoteFailure;
 import dev.blastwall.limit.ConcurrencyLimiter;
 import dev.blastwall.limit.Limit;
+import dev.blastwall.limit.PartitionedLimiter;
 import dev.blastwall.overload.AdmissionController;
 import dev.blastwall.overload.BoundedWorkQueue;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.registry.UpstreamRegistry;
+import dev.blastwall.server.ServerCallGuard;
 import dev.blastwall.testing.FakeScheduler;
 import dev.blastwall.testing.FakeTicker;
 import io.micrometer.core.instrument.Counter;
@@ -188,6 +191,28 @@ class BindingTest {
         .hasMessage("timedEvery: 3 (expected: a power of two from 1 to 1024)");
     assertThatThrownBy(() -> BlastwallMetrics.bind(inventory, prometheus, 2048))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("timedEvery: 2048 ");
+    assertThat(blastwallMeters(prometheus)).isEmpty();
+  }
+
+  @Test
+  void aServerCallGuardIsBoundByTheAdmissionItAsks() {
+    AdmissionController admission = AdmissionController.builder("api", 4).build();
+    PartitionedLimiter<String> partitioned = PartitionedLimiter.<String>builder("tenants", Limit.fixed(3))
+        .share("gold", 50).ticker(ticker).build();
+    List<MetricsBinding> bindings = List.of(BlastwallMetrics.bind(ServerCallGuard.of(admission), prometheus),
+        BlastwallMetrics.bind(ServerCallGuard.of(partitioned), prometheus));
+
+    assertThat(ServerCallGuard.of(admission).enter(CallContext.ROOT).admitted()).isTrue();
+    assertThat(prometheus.get(MeterNames.ADMISSION_IN_FLIGHT).tag(MeterNames.NAME, "api").gauge().value())
+        .isEqualTo(1);
+    assertThat(prometheus.get(MeterNames.CONCURRENCY_LIMIT).tag(MeterNames.NAME, "tenants").gauge().value())
+        .isEqualTo(3);
+    assertThatThrownBy(() -> BlastwallMetrics.bind(ServerCallGuard.expiryOnly(), prometheus))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("guard: ServerCallGuard[")
+        .hasMessageEndingWith("(expected: a guard asking an AdmissionController, a ConcurrencyLimiter or a "
+            + "PartitionedLimiter)");
+    bindings.forEach(MetricsBinding::close);
+
     assertThat(blastwallMeters(prometheus)).isEmpty();
   }
 }

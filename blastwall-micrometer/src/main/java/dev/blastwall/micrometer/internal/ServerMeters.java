@@ -17,6 +17,7 @@ import static dev.blastwall.micrometer.MeterNames.REASON;
 
 import dev.blastwall.context.Criticality;
 import dev.blastwall.limit.ConcurrencyLimiter;
+import dev.blastwall.limit.PartitionedLimiter;
 import dev.blastwall.overload.AdmissionController;
 import dev.blastwall.overload.BoundedWorkQueue;
 import io.micrometer.core.instrument.Tags;
@@ -50,6 +51,13 @@ public final class ServerMeters {
     Tags tags = Tags.of(NAME, limiter.name());
     meters.gauge(CONCURRENCY_LIMIT, "The concurrency limit now", tags, limiter, ConcurrencyLimiter::limit);
     meters.gauge(CONCURRENCY_IN_FLIGHT, "Requests in flight", tags, limiter, ConcurrencyLimiter::inflight);
+  }
+
+  /** A partitioned limiter's limit, shared by its partitions, and the requests in flight in all of them. */
+  public static void partitioned(PartitionedLimiter<?> limiter, OwnedMeters meters) {
+    Tags tags = Tags.of(NAME, limiter.name());
+    meters.gauge(CONCURRENCY_LIMIT, "The concurrency limit now", tags, limiter, PartitionedLimiter::limit);
+    meters.gauge(CONCURRENCY_IN_FLIGHT, "Requests in flight", tags, limiter, PartitionedLimiter::inflight);
   }
 
   /** Size and capacity, requests accepted and served, and requests refused or dropped by reason. */
