@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * timeout, no listener) with its state in local variables, so the common success path allocates nothing and reads
  * the clock only when something needs it: once to start the attempt when the rate limiter, the attempt timing or
  * an observer timing the call does (the retry budget shares that reading, and needs none of its own on most
- * calls), and once to end it when the breaker or the observer needs the duration. Anything else, a failure or a failed result, hands over to a
- * {@link BlockingCall} in the state the first attempt left, which goes on exactly as if it had run it.
+ * calls), and once to end it when the breaker or the observer needs the duration. Anything else, a failure or a
+ * failed result, hands over to a {@link BlockingCall} in the state the first attempt left, which goes on exactly as
+ * if it had run it.
  *
  * <p>Why not just {@code BlockingCall}: its run state is an object whose {@code run()} is too large to inline, so
  * the JIT cannot keep it in registers and every call allocated it.

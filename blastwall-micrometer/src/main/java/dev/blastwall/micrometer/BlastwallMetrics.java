@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * MetricsBinding metrics = BlastwallMetrics.bind(upstreams, meterRegistry);   // every upstream, now and later
  * MetricsBinding admission = BlastwallMetrics.bind(admissionController, meterRegistry);
  * ...
- * metrics.close();   // listeners off, meters removed
+ * metrics.close();   // observers and listeners off, meters removed
  * }</pre>
  *
  * <p>Binding costs nothing on a call's path until bound. Bound, a pipeline keeps its fast path (the binder is a
@@ -108,9 +108,9 @@ public final class BlastwallMetrics {
   public static MetricsBinding bind(Pipeline pipeline, MeterRegistry registry, int timedEvery) {
     checkTimedEvery(timedEvery);
     OwnedMeters meters = new OwnedMeters(registry);
-    Subscription events = bindPipeline(pipeline, meters, timedEvery);
+    Subscription calls = bindPipeline(pipeline, meters, timedEvery);
     return new MetricsBinding(pipeline.upstream(), () -> {
-      events.close();
+      calls.close();
       meters.removeAll();
     });
   }

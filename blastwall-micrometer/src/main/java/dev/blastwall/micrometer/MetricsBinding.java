@@ -3,9 +3,9 @@ package dev.blastwall.micrometer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What {@link BlastwallMetrics} bound: closing it takes its listeners off the policies and removes its meters from
- * the meter registry, after which the policies cost what they did before. Thread-safe; closing twice does nothing
- * more.
+ * What {@link BlastwallMetrics} bound: closing it takes its observers and listeners off the policies and removes
+ * its meters from the meter registry, after which the policies cost what they did before. Thread-safe; closing
+ * twice does nothing more.
  */
 public final class MetricsBinding implements AutoCloseable {
 

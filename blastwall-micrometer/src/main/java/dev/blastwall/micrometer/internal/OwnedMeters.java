@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The meters one binding registered, so that closing it removes exactly those. A meter registered after the
- * binding closed (a timer created on an event that raced the close) is removed at once.
+ * binding closed (a timer created on a timed call that raced the close) is removed at once.
  */
 public final class OwnedMeters {
 
