@@ -2,10 +2,12 @@ package dev.blastwall.breaker;
 
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.event.EventListener;
+import dev.blastwall.event.Subscription;
 import dev.blastwall.failure.CallNotPermittedException;
 import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.Listeners;
 import dev.blastwall.time.Ticker;
 import java.time.Duration;
 import java.util.Locale;
@@ -85,7 +87,8 @@ import org.jspecify.annotations.Nullable;
  *
  * A permitted call in CLOSED costs a few atomic operations and no allocation (with a time window, one small
  * allocation per bucket width, and reading the rate sums all buckets). HALF_OPEN probe bookkeeping and every state
- * change allocate a small immutable state object.
+ * change allocate a small immutable state object; a state change also allocates its place in the event sequence
+ * (and its event only when someone listens).
  *
  * <p>Thread-safe and lock-free: the state machine is an {@link AtomicReference} to an immutable state that is
  * replaced by compare-and-set, so each transition happens exactly once, and window counters are atomics. Share
@@ -177,7 +180,8 @@ public final class CircuitBreaker {
   private final long maxOpenNanos;
   private final int halfOpenProbes;
   private final int halfOpenSuccessesToClose;
-  private final @Nullable EventSequencer events;
+  private final Listeners listeners;
+  private final EventSequencer events;
   private final AtomicReference<Phase> current;
 
   private CircuitBreaker(Builder builder) {
@@ -211,7 +215,9 @@ public final class CircuitBreaker {
     this.maxOpenNanos = maxOpen != null ? Checks.saturatedNanos(maxOpen) : openNanos;
     this.halfOpenProbes = builder.halfOpenProbes;
     this.halfOpenSuccessesToClose = builder.halfOpenSuccessesToClose;
-    this.events = builder.listener == EventListener.NONE ? null : new EventSequencer(builder.listener, 2);
+    this.listeners = new Listeners(builder.listener);
+    // Always there, since a listener may be added later: the sequence it keeps in order must have no gaps.
+    this.events = new EventSequencer(listeners, 2);
     long now = ticker.nanos();
     this.current = new AtomicReference<>(Phase.initial(now, newWindow(now)));
   }
@@ -432,6 +438,14 @@ public final class CircuitBreaker {
     moveByHand(State.CLOSED, "reset()");
   }
 
+  /**
+   * Adds {@code listener} to this breaker's state changes until the subscription is closed, beside the builder's
+   * listener: for observers that arrive after the breaker was built, such as a metrics binder.
+   */
+  public Subscription addListener(EventListener listener) {
+    return listeners.add(listener);
+  }
+
   /** The current state and numbers. */
   public Snapshot snapshot() {
     Phase phase = current.get();
@@ -520,11 +534,9 @@ public final class CircuitBreaker {
 
   /** Reports the change from {@code from} to {@code to}, which this thread has just made. */
   private void published(Phase from, Phase to, long now, String reason) {
-    EventSequencer sequencer = events;
-    if (sequencer != null) {
-      sequencer.publish(to.generation, from.state == to.state ? null
-          : new BlastwallEvent.CircuitStateChanged(name, now, from.state.name(), to.state.name(), reason));
-    }
+    // Published even when nobody listens, to keep the sequence whole; the event itself is built only for a listener.
+    events.publish(to.generation, from.state == to.state || !listeners.any() ? null
+        : new BlastwallEvent.CircuitStateChanged(name, now, from.state.name(), to.state.name(), reason));
   }
 
   /** How long the circuit stays open on trip number {@code trip} since it was last closed. */
@@ -708,7 +720,10 @@ public final class CircuitBreaker {
       return this;
     }
 
-    /** Receives every state change; default none (and then no event is ever built). */
+    /**
+     * Receives every state change; default none (and then no event is ever built while no listener is
+     * {@linkplain CircuitBreaker#addListener added}).
+     */
     public Builder listener(EventListener newListener) {
       Checks.checkNotSet("listener", listenerSet);
       this.listener = newListener;

@@ -1,7 +1,7 @@
 package dev.blastwall.breaker;
 
 import dev.blastwall.event.BlastwallEvent;
-import dev.blastwall.event.EventListener;
+import dev.blastwall.internal.Listeners;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Delivers a breaker's state changes to its listener in the order they happened, one at a time, without locks.
+ * Delivers a breaker's state changes to its listeners in the order they happened, one at a time, without locks.
  *
  * <p>Two threads can win consecutive transitions and then race to report them, so arrival order is not
  * transition order. Each transition is therefore published with its generation, and whichever thread is
@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class EventSequencer {
 
-  private final EventListener listener;
+  private final Listeners listeners;
   private final ConcurrentLinkedQueue<Pending> arrived = new ConcurrentLinkedQueue<>();
   private final AtomicInteger workInProgress = new AtomicInteger();
 
@@ -34,8 +34,8 @@ final class EventSequencer {
   /** Drainer-only: the next generation to deliver. */
   private long next;
 
-  EventSequencer(EventListener listener, long firstSequence) {
-    this.listener = listener;
+  EventSequencer(Listeners listeners, long firstSequence) {
+    this.listeners = listeners;
     this.next = firstSequence;
   }
 
@@ -64,7 +64,7 @@ final class EventSequencer {
 
   private void deliver(BlastwallEvent event) {
     try {
-      listener.onEvent(event);
+      listeners.current().onEvent(event);
     } catch (RuntimeException ignored) {
       // Observing must never break a call, nor stop the events after this one.
     }

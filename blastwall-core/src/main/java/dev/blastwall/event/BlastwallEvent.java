@@ -2,6 +2,7 @@ package dev.blastwall.event;
 
 import dev.blastwall.context.AttemptKind;
 import dev.blastwall.failure.FailureKind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something a policy did or decided for one call. Every event names its upstream and carries the ticker reading
@@ -56,4 +57,12 @@ public sealed interface BlastwallEvent {
    */
   record CallRejected(String upstream, long atNanos, String policy, String detail, long retryAfterNanos)
       implements BlastwallEvent {}
+
+  /**
+   * A logical call ended, {@code durationNanos} after it entered the pipeline, with {@code attempts} attempts sent:
+   * the last event of every call a listener saw start. {@code failure} is what the caller got, or {@code null}
+   * when it got a result (accepted, or a failed result that was not retried).
+   */
+  record CallCompleted(String upstream, long atNanos, int attempts, long durationNanos, CallOutcome outcome,
+      @Nullable Throwable failure) implements BlastwallEvent {}
 }

@@ -1,4 +1,4 @@
-/** Typed events every policy emits (attempts, retries, budgets, deadlines), free when nobody listens. */
+/** Typed events every policy emits (calls, attempts, retries, budgets, deadlines), free when nobody listens. */
 @NullMarked
 package dev.blastwall.event;
 

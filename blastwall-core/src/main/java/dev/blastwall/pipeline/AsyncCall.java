@@ -47,6 +47,16 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun
   }
 
   void start() {
+    if (reportsEnd()) {
+      // Only then: a dependent stage is an allocation the calls nobody hears about do without.
+      var unused = result.whenComplete((value, failure) -> {
+        if (failure instanceof CancellationException) {
+          // Stops the attempt now rather than after this (the result does it too), so its events come first.
+          resultCancelled(failure);
+        }
+        completed(failure);
+      });
+    }
     attempt();
   }
 

@@ -5,6 +5,7 @@ import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.failure.BlastwallException;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.internal.Observers;
 import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +61,7 @@ final class AttemptGates {
       boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
       throttle.onRequest();
       if (!allowed) {
-        run.terminal = rejected(throttle.rejection(), run.lastFailure);
+        run.terminal = rejected(run, throttle.rejection(), run.lastFailure);
         return CircuitBreaker.NOT_PERMITTED;
       }
     }
@@ -69,8 +70,8 @@ final class AttemptGates {
     }
     int permit = breaker.tryAcquirePermit();
     if (permit == CircuitBreaker.NOT_PERMITTED) {
-      run.terminal = rejected(breaker.rejection(pipeline.upstream, run.attempts, run.remainingNanos()),
-          run.lastFailure);
+      run.terminal = rejected(run, breaker.rejection(pipeline.upstream, run.attempts,
+          run.remainingNanos()), run.lastFailure);
     }
     return permit;
   }
@@ -89,22 +90,23 @@ final class AttemptGates {
       boolean allowed = throttle.allowRequest(pipeline.random.nextDouble());
       throttle.onRequest();
       if (!allowed) {
-        throw rejected(throttle.rejection(), null);
+        throw rejected(/* run= */ null, throttle.rejection(), null);
       }
     }
     int permit = NO_PERMIT;
     if (breaker != null) {
       permit = breaker.tryAcquirePermit();
       if (permit == CircuitBreaker.NOT_PERMITTED) {
-        throw rejected(breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE), null);
+        throw rejected(/* run= */ null, breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
+            null);
       }
     }
     if (limiter != null) {
       long answer = limiter.tryAcquire(1, limiterMaxWaitNanos, pipeline.ticker, nowNanos);
       if (answer < 0) {
         releaseBreaker(permit);
-        throw rejected(limiter.rejection(pipeline.upstream, pipeline.upstream, 0, BlastwallException.NO_DEADLINE,
-            answer), null);
+        throw rejected(/* run= */ null, limiter.rejection(pipeline.upstream, pipeline.upstream, 0,
+            BlastwallException.NO_DEADLINE, answer), null);
       }
       if (answer > 0) {
         try {
@@ -125,7 +127,8 @@ final class AttemptGates {
       }
       if (!acquired) {
         releaseBreaker(permit);
-        throw rejected(bulkhead.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE), null);
+        throw rejected(/* run= */ null, bulkhead.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
+            null);
       }
     }
     return permit;
@@ -150,7 +153,7 @@ final class AttemptGates {
     long answer = limiter.tryAcquire(1, mayWait ? waitBound(run, limiterMaxWaitNanos) : 0);
     if (answer < 0) {
       releaseBreaker(permit);
-      run.terminal = rejected(
+      run.terminal = rejected(run,
           limiter.rejection(pipeline.upstream, pipeline.upstream, run.attempts, run.remainingNanos(), answer),
           run.lastFailure);
       return -1;
@@ -251,8 +254,8 @@ final class AttemptGates {
     releaseBreaker(permit);
     SemaphoreBulkhead full = bulkhead;
     if (full != null) {
-      run.terminal = rejected(full.rejection(pipeline.upstream, run.attempts, run.remainingNanos()),
-          run.lastFailure);
+      run.terminal = rejected(run, full.rejection(pipeline.upstream, run.attempts,
+          run.remainingNanos()), run.lastFailure);
     }
     return false;
   }
@@ -263,8 +266,16 @@ final class AttemptGates {
         : Math.max(0, Math.min(ownLimitNanos, run.deadline.remainingNanos()));
   }
 
-  private BlastwallException rejected(BlastwallException rejection, @Nullable Throwable lastFailure) {
-    if (pipeline.listening) {
+  /**
+   * {@code rejection}, reported to the observers and listeners of {@code run}; a refusal of the fast path's first
+   * attempt ({@code run} null) is reported by the fast path, which runs only while nobody listens.
+   */
+  private BlastwallException rejected(@Nullable CallRun run, BlastwallException rejection,
+      @Nullable Throwable lastFailure) {
+    if (run != null) {
+      Observers.rejected(run.observer, rejection.policy());
+    }
+    if (run != null && run.listening) {
       pipeline.emit(new BlastwallEvent.CallRejected(pipeline.upstream, pipeline.ticker.nanos(), rejection.policy(),
           String.valueOf(rejection.getMessage()), rejection.retryAfterNanos()));
     }

@@ -4,6 +4,7 @@ import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
+import dev.blastwall.event.CallObserver;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.time.Cancellable;
 import java.lang.reflect.UndeclaredThrowableException;
@@ -23,23 +24,56 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
 
   /**
    * The rest of a call whose first attempt the fast path ({@link FastCall}) ran and which ended in a failure or a
-   * failed result; the request is already in the retry budget.
+   * failed result; the request is already in the retry budget. The call entered the pipeline at
+   * {@code callStartNanos} (a reading only when {@code timed}) and reports its end to {@code observer}.
    */
-  BlockingCall(Pipeline pipeline, Callable<T> task, int permit, long startNanos) {
-    super(pipeline, CallContext.ROOT, pipeline.defaultIdempotency, /* deposited= */ true);
+  BlockingCall(Pipeline pipeline, Callable<T> task, int permit, long startNanos, CallObserver observer,
+      boolean timed, long callStartNanos) {
+    super(pipeline, CallContext.ROOT, pipeline.defaultIdempotency, /* afterFastPath= */ true, observer, timed,
+        callStartNanos);
     this.task = task;
     resumeAfterFirstAttempt(permit, startNanos);
   }
 
   /** Goes on after the fast path's first attempt threw {@code failure}, exactly as {@link #run()} would. */
   T afterFirstAttemptThrew(Throwable failure) throws Exception {
-    releaseGates(failure, null);
-    pause(afterFailureOrThrow(failure));
-    return run();
+    if (!reportsEnd()) {
+      return goOnAfterThrow(failure);
+    }
+    T value;
+    try {
+      value = goOnAfterThrow(failure);
+    } catch (Throwable thrown) {
+      completed(thrown);
+      throw thrown;
+    }
+    completed(null);
+    return value;
   }
 
   /** Goes on after the fast path's first attempt returned {@code value}, classified as a failure of {@code kind}. */
   T afterFirstAttemptFailed(T value, FailureKind kind) throws Exception {
+    if (!reportsEnd()) {
+      return goOnAfterFailedResult(value, kind);
+    }
+    T result;
+    try {
+      result = goOnAfterFailedResult(value, kind);
+    } catch (Throwable thrown) {
+      completed(thrown);
+      throw thrown;
+    }
+    completed(null);
+    return result;
+  }
+
+  private T goOnAfterThrow(Throwable failure) throws Exception {
+    releaseGates(failure, null);
+    pause(afterFailureOrThrow(failure));
+    return attempts();
+  }
+
+  private T goOnAfterFailedResult(T value, FailureKind kind) throws Exception {
     releaseGates(null, kind);
     long delay = afterFailure(null, kind);
     if (delay == STOP) {
@@ -49,10 +83,26 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
       throw rethrow(terminal);
     }
     pause(delay);
-    return run();
+    return attempts();
   }
 
+  /** Runs the call to its end and reports how it ended. */
   T run() throws Exception {
+    if (!reportsEnd()) {
+      return attempts();
+    }
+    T value;
+    try {
+      value = attempts();
+    } catch (Throwable failure) {
+      completed(failure);
+      throw failure;
+    }
+    completed(null);
+    return value;
+  }
+
+  private T attempts() throws Exception {
     while (true) {
       if (!admit()) {
         throw rethrow(terminal);

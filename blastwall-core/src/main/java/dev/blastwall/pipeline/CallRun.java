@@ -6,14 +6,23 @@ import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.event.BlastwallEvent;
+import dev.blastwall.event.CallObserver;
+import dev.blastwall.event.CallOutcome;
 import dev.blastwall.failure.AttemptTimeoutException;
 import dev.blastwall.failure.BlastwallException;
+import dev.blastwall.failure.BulkheadFullException;
+import dev.blastwall.failure.CallNotPermittedException;
 import dev.blastwall.failure.DeadlineExceededException;
 import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.failure.OverloadedException;
+import dev.blastwall.failure.RateLimitedException;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.failure.RetryBudgetExhaustedException;
+import dev.blastwall.internal.Failures;
+import dev.blastwall.internal.Observers;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,10 +41,25 @@ abstract class CallRun {
   final CallContext context;
   final @Nullable Deadline deadline;
   final int maxAttempts;
+  /**
+   * Whether anyone listened when the call started. Decided once, so a listener added or removed meanwhile gets
+   * all of a call's events or none, and never an attempt that was not timed.
+   */
+  final boolean listening;
+  /** Whether attempts are timed: the events and a breaker that counts slow calls need their durations. */
+  final boolean timesAttempts;
+  /** The observers of the call, as it started ({@link CallObserver#NONE} for none): they hear how it ended. */
+  final CallObserver observer;
+  /** Whether the call is timed: for its completion event, or because the observer asked. */
+  private final boolean timed;
+  /** When the call entered the pipeline, read only when {@link #timed}. */
+  private final long startNanos;
 
   int attempts;
   private long previousDelayNanos;
   private long attemptStartNanos;
+  /** Whether an attempt's result was accepted; what tells a success from a failed result returned as it is. */
+  boolean succeeded;
 
   /** The breaker permit of the attempt in flight (sequential executions only). */
   int permit = AttemptGates.NO_PERMIT;
@@ -50,12 +74,25 @@ abstract class CallRun {
   @Nullable Throwable terminal;
 
   CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency) {
-    this(pipeline, parent, idempotency, /* deposited= */ false);
+    this(pipeline, parent, idempotency, /* afterFastPath= */ false, pipeline.observers.current(),
+        /* fastPathTimed= */ false, /* fastPathStartNanos= */ 0);
   }
 
-  /** {@code deposited}: the request is already in the retry budget (the fast path went first). */
-  CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency, boolean deposited) {
+  /**
+   * {@code afterFastPath}: the fast path went first, so the request is already in the retry budget, nobody
+   * listened when the call started (the fast path runs only then), and the fast path decided whether the call is
+   * timed ({@code fastPathTimed}) and read its start ({@code fastPathStartNanos}) for {@code observer}.
+   */
+  CallRun(Pipeline pipeline, CallContext parent, Idempotency idempotency, boolean afterFastPath,
+      CallObserver observer, boolean fastPathTimed, long fastPathStartNanos) {
     this.pipeline = pipeline;
+    this.listening = !afterFastPath && pipeline.listening();
+    this.timesAttempts = listening || pipeline.breakerTimesCalls;
+    this.observer = observer;
+    // A listened call reads its start and end for its events anyway; the observer gets that duration for free.
+    this.timed = afterFastPath ? fastPathTimed
+        : listening || (observer != CallObserver.NONE && Observers.timesCall(observer));
+    this.startNanos = afterFastPath ? fastPathStartNanos : timed ? pipeline.ticker.nanos() : 0;
     Deadline own = pipeline.timeoutNanos < 0 ? null : Deadline.afterNanos(pipeline.timeoutNanos, pipeline.ticker);
     if (own == null && parent == CallContext.ROOT && idempotency.equals(pipeline.defaultIdempotency)) {
       this.context = pipeline.rootContext; // the common case needs no new context
@@ -66,7 +103,7 @@ abstract class CallRun {
     this.deadline = context.deadline();
     // A layer below (or the caller) said "do not retry": make one attempt, so only one layer multiplies load.
     this.maxAttempts = parent.doNotRetry() ? 1 : pipeline.retry.maxAttempts();
-    if (pipeline.depositsRequests && !deposited) {
+    if (pipeline.depositsRequests && !afterFastPath) {
       pipeline.budget.onRequest();
     }
   }
@@ -103,8 +140,8 @@ abstract class CallRun {
     }
     attempts++;
     // The start is needed only to time the attempt for events or the breaker; a clock read is not free.
-    attemptStartNanos = pipeline.timesAttempts ? pipeline.ticker.nanos() : 0;
-    if (pipeline.listening) {
+    attemptStartNanos = timesAttempts ? pipeline.ticker.nanos() : 0;
+    if (listening) {
       pipeline.emit(new BlastwallEvent.AttemptStarted(pipeline.upstream, attemptStartNanos, attempts, kind));
     }
     if (attempts == 1 && context == pipeline.rootContext && attemptCancellation == Cancellation.NEVER) {
@@ -141,7 +178,7 @@ abstract class CallRun {
    * while several hedged attempts run.
    */
   final BlastwallException timeoutFailure(int attempt, long limitNanos) {
-    if (pipeline.listening) {
+    if (listening) {
       pipeline.emit(new BlastwallEvent.AttemptTimedOut(pipeline.upstream, pipeline.ticker.nanos(), attempt,
           limitNanos));
     }
@@ -161,7 +198,7 @@ abstract class CallRun {
       return;
     }
     boolean callerCancelled = context.cancellation().isCancelled();
-    long duration = pipeline.timesAttempts ? pipeline.ticker.nanos() - attemptStartNanos : 0;
+    long duration = timesAttempts ? pipeline.ticker.nanos() - attemptStartNanos : 0;
     gates.release(permit, duration, failure, resultKind, callerCancelled);
     permit = AttemptGates.NO_PERMIT;
   }
@@ -177,8 +214,9 @@ abstract class CallRun {
 
   /** Records an accepted result. */
   final void afterSuccess() {
+    succeeded = true;
     pipeline.budget.onAttemptSucceeded();
-    if (pipeline.listening) {
+    if (listening) {
       long now = pipeline.ticker.nanos();
       pipeline.emit(new BlastwallEvent.AttemptSucceeded(pipeline.upstream, now, attempts, now - attemptStartNanos));
     }
@@ -197,7 +235,7 @@ abstract class CallRun {
     }
     FailureClassifier classifier = pipeline.retry.classifier();
     FailureKind kind = failure == null ? resultKind : classifier.classify(failure);
-    if (pipeline.listening) {
+    if (listening) {
       long now = pipeline.ticker.nanos();
       pipeline.emit(new BlastwallEvent.AttemptFailed(pipeline.upstream, now, attempts, now - attemptStartNanos,
           kind, failure != null ? failure : new IllegalStateException("result classified as " + kind)));
@@ -224,17 +262,18 @@ abstract class CallRun {
           "no retry: the next wait (%.1f ms) would outlast the deadline", delay / 1e6));
     }
     if (!pipeline.budget.tryAcquireRetry()) {
-      if (pipeline.listening) {
+      if (listening) {
         pipeline.emit(new BlastwallEvent.RetryBudgetExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
             pipeline.budget.balance()));
       }
+      Observers.budgetRefused(observer);
       if (failure != null) {
         terminal = new RetryBudgetExhaustedException(pipeline.upstream, attempts, remainingNanos(), kind, failure);
       }
       return STOP;
     }
     previousDelayNanos = delay;
-    if (pipeline.listening) {
+    if (listening) {
       pipeline.emit(new BlastwallEvent.RetryScheduled(pipeline.upstream, pipeline.ticker.nanos(), attempts + 1,
           delay, hinted >= 0));
     }
@@ -254,7 +293,7 @@ abstract class CallRun {
   }
 
   private long exhausted(@Nullable Throwable failure, FailureKind kind, String detail) {
-    if (pipeline.listening) {
+    if (listening) {
       pipeline.emit(new BlastwallEvent.RetriesExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
           detail));
     }
@@ -265,10 +304,65 @@ abstract class CallRun {
   }
 
   final DeadlineExceededException deadlineExceeded(String detail, @Nullable Throwable cause) {
-    if (pipeline.listening) {
+    if (listening) {
       pipeline.emit(new BlastwallEvent.DeadlineExceeded(pipeline.upstream, pipeline.ticker.nanos(), attempts));
     }
     return new DeadlineExceededException(pipeline.upstream, detail, attempts, remainingNanos(), cause);
+  }
+
+  /**
+   * Reports the end of the call, if anyone listened when it started: {@code failure} is what the caller gets, or
+   * {@code null} when it gets a result (a future's {@code CompletionException} is looked through). Called exactly
+   * once per call, after its last attempt's events.
+   */
+  final void completed(@Nullable Throwable thrown) {
+    if (!listening && observer == CallObserver.NONE) {
+      return;
+    }
+    Throwable failure = thrown == null ? null : Failures.delivered(thrown);
+    CallOutcome outcome = outcome(pipeline, context, succeeded, failure);
+    long now = timed ? pipeline.ticker.nanos() : 0;
+    if (listening) {
+      pipeline.emit(new BlastwallEvent.CallCompleted(pipeline.upstream, now, attempts, now - startNanos, outcome,
+          failure));
+    }
+    Observers.ended(observer, outcome, attempts, timed ? now - startNanos : CallObserver.NOT_TIMED);
+  }
+
+  /** Whether anyone hears how the call ends: a listener, or an observer. */
+  final boolean reportsEnd() {
+    return listening || observer != CallObserver.NONE;
+  }
+
+  /**
+   * How the call ended, told by what the caller gets: a failure this pipeline's own policies raised names its
+   * upstream and says which policy gave up; anything else is a failure passed on, or the caller giving up.
+   */
+  static CallOutcome outcome(Pipeline pipeline, CallContext context, boolean succeeded,
+      @Nullable Throwable failure) {
+    if (failure == null) {
+      return succeeded ? CallOutcome.SUCCESS : CallOutcome.FAILURE;
+    }
+    if (failure instanceof OverloadedException overloaded && overloaded.policy().equals("client-throttle")) {
+      return CallOutcome.REJECTED; // named after the throttle, which need not be named after the upstream
+    }
+    if (failure instanceof BlastwallException own && own.upstream().equals(pipeline.upstream)) {
+      return switch (own) {
+        case AttemptTimeoutException timeout -> CallOutcome.TIMEOUT;
+        case DeadlineExceededException deadlinePassed -> CallOutcome.DEADLINE_EXCEEDED;
+        case RetriesExhaustedException exhausted -> CallOutcome.RETRIES_EXHAUSTED;
+        case RetryBudgetExhaustedException refused -> CallOutcome.BUDGET_EXHAUSTED;
+        case CallNotPermittedException rejected -> CallOutcome.REJECTED;
+        case BulkheadFullException rejected -> CallOutcome.REJECTED;
+        case RateLimitedException rejected -> CallOutcome.REJECTED;
+        // Not this pipeline's refusal (that one is the throttle's, above): the upstream shed the request.
+        case OverloadedException shed -> CallOutcome.FAILURE;
+      };
+    }
+    if (failure instanceof CancellationException || context.cancellation().isCancelled()) {
+      return CallOutcome.CANCELLED;
+    }
+    return CallOutcome.FAILURE;
   }
 
   final long remainingNanos() {

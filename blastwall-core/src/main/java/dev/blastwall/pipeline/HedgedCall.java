@@ -11,6 +11,7 @@ import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Failures;
+import dev.blastwall.internal.Observers;
 import dev.blastwall.time.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       if (failure instanceof CancellationException) {
         cancelAll(null, failure);
       }
+      completed(failure);
     });
     AttemptGates gates = pipeline.gates;
     if (gates.isEmpty()) {
@@ -202,10 +204,11 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       return false;
     }
     if (!pipeline.hedgeBudget.tryAcquireRetry()) {
-      if (pipeline.listening) {
+      if (listening) {
         pipeline.emit(new BlastwallEvent.RetryBudgetExhausted(pipeline.upstream, pipeline.ticker.nanos(), attempts,
             pipeline.hedgeBudget.balance()));
       }
+      Observers.budgetRefused(observer);
       return false;
     }
     return launchHedge();
@@ -247,10 +250,14 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
       if (success) {
         done = true;
         won = true;
+        succeeded = true;
         pipeline.budget.onAttemptSucceeded();
-        if (pipeline.listening) {
+        if (listening) {
           pipeline.emit(new BlastwallEvent.AttemptSucceeded(pipeline.upstream, now, attempt.number(),
               now - attempt.startNanos()));
+        }
+        if (attempt.number() > 1) {
+          Observers.hedgeWon(observer); // the original is attempt 1, every later one a hedge
         }
       } else {
         failedWith = onFailureLocked(attempt, now, failure, kind);
@@ -275,7 +282,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
         : resultKind != null ? resultKind : FailureKind.UNKNOWN;
     Throwable effective = failure != null ? failure
         : new IllegalStateException("result classified as " + kind);
-    if (pipeline.listening) {
+    if (listening) {
       pipeline.emit(new BlastwallEvent.AttemptFailed(pipeline.upstream, now, attempt.number(),
           now - attempt.startNanos(), kind, effective));
     }

@@ -7,10 +7,14 @@ import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.BlastwallEvent;
+import dev.blastwall.event.CallObserver;
 import dev.blastwall.event.EventListener;
+import dev.blastwall.event.Subscription;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.internal.ContextBinding;
+import dev.blastwall.internal.Listeners;
+import dev.blastwall.internal.Observers;
 import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.retry.RetryBudget;
@@ -76,20 +80,28 @@ public final class Pipeline {
   final AttemptGates gates;
   final long attemptTimeoutNanos;
   final Idempotency defaultIdempotency;
-  final EventListener listener;
-  final boolean listening;
+  /** The builder's listener and those added since; each call looks once whether anyone listens. */
+  final Listeners listeners;
+  /** The call observers (a metrics binder); each call looks once whether there are any. */
+  final Observers observers = new Observers();
   /** Whether calls count as requests in the retry budget. */
   final boolean depositsRequests;
-  /** Whether attempts are timed: only events and a breaker that counts slow calls need their durations. */
-  final boolean timesAttempts;
+  /**
+   * Whether the breaker needs attempts timed (it counts slow calls). Events need the durations too, so a call
+   * made while someone listens times its attempts as well.
+   */
+  final boolean breakerTimesCalls;
   /** The call context of a call made outside any call, with the default idempotency: shared, never rebuilt. */
   final CallContext rootContext;
   /** Its first attempt's context, when that attempt cannot be cancelled. */
   final CallContext rootFirstAttempt;
-  /** Whether blocking calls made outside any call, with the default idempotency, start on {@link FastCall}. */
+  /**
+   * Whether blocking calls made outside any call, with the default idempotency, start on {@link FastCall} while
+   * nobody listens.
+   */
   final boolean fastCalls;
   /**
-   * Whether {@link FastCall} reads the clock before admission: the limiter or the attempt timing needs it. The
+   * Whether {@link FastCall} reads the clock before admission: the limiter or the breaker's timing needs it. The
    * budget does not: its deposits read no clock, and take this reading when there is one.
    */
   final boolean readsClockUpFront;
@@ -112,16 +124,15 @@ public final class Pipeline {
         builder.limiterMaxWait == null ? 0 : Checks.saturatedNanos(builder.limiterMaxWait), builder.bulkhead);
     this.attemptTimeoutNanos = builder.attemptTimeout != null ? Checks.saturatedNanos(builder.attemptTimeout) : -1;
     this.defaultIdempotency = builder.idempotency != null ? builder.idempotency : Idempotency.NON_IDEMPOTENT;
-    this.listener = builder.listener;
-    this.listening = builder.listener != EventListener.NONE;
-    this.timesAttempts = listening || (builder.breaker != null && builder.breaker.timesCalls());
+    this.listeners = new Listeners(builder.listener);
+    this.breakerTimesCalls = builder.breaker != null && builder.breaker.timesCalls();
     // A pipeline that never retries deposits into its own default budget for nobody; a budget set explicitly may
     // be shared with pipelines that do retry, so it always hears about requests.
     this.depositsRequests = builder.budget != null || retry.maxAttempts() > 1;
     this.rootContext = CallContext.ROOT.withIdempotency(defaultIdempotency);
     this.rootFirstAttempt = rootContext.forAttempt(1, AttemptKind.ORIGINAL, Cancellation.NEVER);
     this.fastCalls = FastCall.applies(this) && rootContext.cancellation() == Cancellation.NEVER;
-    this.readsClockUpFront = timesAttempts || builder.limiter != null;
+    this.readsClockUpFront = breakerTimesCalls || builder.limiter != null;
     this.admissionMayWait = gates.mayWait();
   }
 
@@ -160,6 +171,36 @@ public final class Pipeline {
     return gates.bulkhead;
   }
 
+  /** The hedge slot, or {@code null} when calls are retried (or sent once) instead. */
+  public @Nullable HedgePolicy hedgePolicy() {
+    return hedge;
+  }
+
+  /** The client-side throttle, or {@code null} when none is set. */
+  public @Nullable AdaptiveThrottle adaptiveThrottle() {
+    return gates.throttle;
+  }
+
+  /**
+   * Adds {@code listener} to this pipeline's events until the subscription is closed, beside the builder's
+   * listener: for observers that arrive after the pipeline was built, such as a metrics binder. Calls that started
+   * before it was added are not reported to it (a call decides once, as it starts, whether anyone listens), and a
+   * pipeline that nobody listens to pays nothing for it. The breaker's state changes are the breaker's own events:
+   * see {@link CircuitBreaker#addListener}.
+   */
+  public Subscription addListener(EventListener listener) {
+    return listeners.add(listener);
+  }
+
+  /**
+   * Adds {@code observer} to this pipeline's calls until the subscription is closed: each call that starts while it
+   * is there reports its end to it in primitives. Unlike {@link #addListener}, it keeps calls on their fast path, so
+   * an observed call costs what the observer does and no more: a metrics binder's counters.
+   */
+  public Subscription addObserver(CallObserver observer) {
+    return observers.add(observer);
+  }
+
   /** The idempotency of calls that do not state their own. */
   public Idempotency defaultIdempotency() {
     return defaultIdempotency;
@@ -186,7 +227,7 @@ public final class Pipeline {
     ContextBinding binding = ContextBinding.ofThisThread();
     CallContext bound = binding != null ? binding.context : null;
     CallContext parent = bound != null ? bound : CallContext.ROOT;
-    if (fastCalls && parent == CallContext.ROOT && idempotency.equals(defaultIdempotency)) {
+    if (fastCalls && parent == CallContext.ROOT && idempotency.equals(defaultIdempotency) && !listening()) {
       return FastCall.call(this, task, binding != null ? binding : ContextBinding.forThisThread());
     }
     return new BlockingCall<>(this, parent, idempotency, task).run();
@@ -216,9 +257,14 @@ public final class Pipeline {
     return call.result();
   }
 
+  /** Whether anyone listens right now: read once by each call, as it starts. */
+  boolean listening() {
+    return listeners.any();
+  }
+
   void emit(BlastwallEvent event) {
     try {
-      listener.onEvent(event);
+      listeners.current().onEvent(event);
     } catch (RuntimeException ignored) {
       // Observing must never break a call.
     }
@@ -390,7 +436,10 @@ public final class Pipeline {
       return this;
     }
 
-    /** Receives every event of this pipeline; default none (and then no event object is ever built). */
+    /**
+     * Receives every event of this pipeline; default none (and then no event object is ever built while no
+     * listener is {@linkplain Pipeline#addListener added}).
+     */
     public Builder listener(EventListener newListener) {
       Checks.checkNotSet("listener", listenerSet);
       this.listener = newListener;

@@ -2,6 +2,7 @@ package dev.blastwall.registry;
 
 import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.bulkhead.SemaphoreBulkhead;
+import dev.blastwall.event.Subscription;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.ratelimit.RateLimiter;
@@ -17,7 +18,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -48,6 +51,8 @@ public final class UpstreamRegistry {
 
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
   private final ReentrantLock registering = new ReentrantLock();
+  /** The actions of {@link #forEachPipeline}, run for each registration; changed and run under the lock. */
+  private final List<Consumer<? super Pipeline>> watchers = new CopyOnWriteArrayList<>();
 
   /** An empty registry. */
   public UpstreamRegistry() {}
@@ -124,6 +129,37 @@ public final class UpstreamRegistry {
     }
   }
 
+  /**
+   * Runs {@code action} for every pipeline registered now, in upstream order, and for each one registered later
+   * (by {@link #register} or {@link #getOrCreate}) until the subscription is closed: what an observer such as a
+   * metrics binder needs to miss no upstream and see none twice. Runs under the registration lock, so it must be
+   * quick; an exception it throws comes out of the call that registered the pipeline (which stays registered).
+   */
+  public Subscription forEachPipeline(Consumer<? super Pipeline> action) {
+    registering.lock();
+    try {
+      for (String upstream : upstreams()) {
+        Entry entry = entries.get(upstream);
+        if (entry != null) {
+          action.accept(entry.pipeline());
+        }
+      }
+      // A wrapper of its own, so the same action watching twice is removed once per close.
+      Consumer<Pipeline> watcher = action::accept;
+      watchers.add(watcher);
+      return () -> {
+        registering.lock();
+        try {
+          watchers.remove(watcher);
+        } finally {
+          registering.unlock();
+        }
+      };
+    } finally {
+      registering.unlock();
+    }
+  }
+
   /** The names of the registered upstreams, sorted; a snapshot, not a live view. */
   public Set<String> upstreams() {
     return Collections.unmodifiableSortedSet(new TreeSet<>(entries.keySet()));
@@ -184,6 +220,9 @@ public final class UpstreamRegistry {
       checkIsolated(upstream, pipeline, other.getKey(), other.getValue().pipeline());
     }
     entries.put(upstream, new Entry(pipeline, settings(pipeline)));
+    for (Consumer<? super Pipeline> watcher : watchers) {
+      watcher.accept(pipeline);
+    }
   }
 
   private static void checkIsolated(String upstream, Pipeline pipeline, String otherName, Pipeline other) {

@@ -8,6 +8,7 @@ import dev.blastwall.breaker.CircuitBreaker.Snapshot;
 import dev.blastwall.breaker.CircuitBreaker.State;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.event.BlastwallEvent.CircuitStateChanged;
+import dev.blastwall.event.Subscription;
 import dev.blastwall.failure.BlastwallException;
 import dev.blastwall.failure.CallNotPermittedException;
 import dev.blastwall.failure.FailureKind;
@@ -635,5 +636,25 @@ class CircuitBreakerTest {
     assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
     wrapping.advanceNanos(1);
     assertThat(CircuitBreaker.isProbe(breaker.tryAcquirePermit())).isTrue();
+  }
+
+  @Test
+  void aListenerAddedLaterHearsTheChangesAfterItUntilItsSubscriptionCloses() {
+    CircuitBreaker breaker = CircuitBreaker.builder("payments").ticker(ticker).countWindow(20).minimumCalls(10)
+        .build();
+    breaker.forceOpen();
+    List<BlastwallEvent> added = new ArrayList<>();
+
+    Subscription subscription = breaker.addListener(added::add);
+    breaker.reset();
+    trip(breaker);
+    subscription.close();
+    ticker.advance(Duration.ofSeconds(10));
+    assertThat(breaker.tryAcquirePermit()).as("the first probe").isNotEqualTo(NOT_PERMITTED);
+
+    assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
+    assertThat(added).as("the changes made while nobody listened held none back").containsExactly(
+        changed(0, "FORCED_OPEN", "CLOSED", "reset()"),
+        changed(0, "CLOSED", "OPEN", "failure rate 100.0% >= 50.0% over 10 calls"));
   }
 }

@@ -14,10 +14,12 @@ import dev.blastwall.event.BlastwallEvent.AttemptFailed;
 import dev.blastwall.event.BlastwallEvent.AttemptStarted;
 import dev.blastwall.event.BlastwallEvent.AttemptSucceeded;
 import dev.blastwall.event.BlastwallEvent.AttemptTimedOut;
+import dev.blastwall.event.BlastwallEvent.CallCompleted;
 import dev.blastwall.event.BlastwallEvent.DeadlineExceeded;
 import dev.blastwall.event.BlastwallEvent.RetriesExhausted;
 import dev.blastwall.event.BlastwallEvent.RetryBudgetExhausted;
 import dev.blastwall.event.BlastwallEvent.RetryScheduled;
+import dev.blastwall.event.CallOutcome;
 import dev.blastwall.failure.AttemptTimeoutException;
 import dev.blastwall.failure.BlastwallException;
 import dev.blastwall.failure.DeadlineExceededException;
@@ -227,7 +229,8 @@ class PipelineScenarioTest {
     assertThat(budget.retryRequests).hasValue(0);
     assertThat(events.events()).containsExactly(
         new AttemptStarted(UPSTREAM, t(0), 1, AttemptKind.ORIGINAL),
-        new AttemptSucceeded(UPSTREAM, t(25), 1, ms(25)));
+        new AttemptSucceeded(UPSTREAM, t(25), 1, ms(25)),
+        new CallCompleted(UPSTREAM, t(25), 1, ms(25), CallOutcome.SUCCESS, null));
   }
 
   // --- 2. retries with full jitter backoff ----------------------------------------------------------------------
@@ -844,7 +847,8 @@ class PipelineScenarioTest {
         new AttemptFailed(UPSTREAM, t(70), 2, ms(10), FailureKind.UNAVAILABLE, failures[1]),
         new RetryScheduled(UPSTREAM, t(70), 3, ms(100), false),
         new AttemptStarted(UPSTREAM, t(170), 3, AttemptKind.RETRY),
-        new AttemptSucceeded(UPSTREAM, t(180), 3, ms(10)));
+        new AttemptSucceeded(UPSTREAM, t(180), 3, ms(10)),
+        new CallCompleted(UPSTREAM, t(180), 3, ms(180), CallOutcome.SUCCESS, null));
   }
 
   @ParameterizedTest
@@ -862,7 +866,7 @@ class PipelineScenarioTest {
 
     assertThat(outcome.value()).isEqualTo("ok");
     assertThat(attemptStarts()).containsExactly(t(0), t(60), t(170));
-    assertThat(calls).as("every event was still offered").hasValue(8);
+    assertThat(calls).as("every event was still offered").hasValue(9);
   }
 
   // --- caller cancellation (both ways) --------------------------------------------------------------------------

@@ -344,4 +344,33 @@ class UpstreamRegistryTest {
     }
     return snapshot;
   }
+
+  // --- watching registrations -----------------------------------------------------------------------------------
+
+  @Test
+  void forEachPipelineSeesEveryPipelineOnceNowAndLaterUntilClosed() {
+    UpstreamRegistry registry = new UpstreamRegistry().register("payments", pipeline("payments").build())
+        .register("inventory", pipeline("inventory").build());
+    List<String> seen = new ArrayList<>();
+
+    var subscription = registry.forEachPipeline(pipeline -> seen.add(pipeline.upstream()));
+    registry.getOrCreate("search", name -> pipeline(name).build());
+    registry.getOrCreate("search", name -> pipeline(name).build());
+    subscription.close();
+    registry.register("ads", pipeline("ads").build());
+
+    assertThat(seen).containsExactly("inventory", "payments", "search");
+  }
+
+  @Test
+  void aWatcherThatThrowsFailsTheRegistrationItWasToldOfWhichStaysRegistered() {
+    UpstreamRegistry registry = new UpstreamRegistry();
+    registry.forEachPipeline(pipeline -> {
+      throw new IllegalStateException("watcher broke on " + pipeline.upstream());
+    });
+
+    assertThatThrownBy(() -> registry.register("ads", pipeline("ads").build()))
+        .isInstanceOf(IllegalStateException.class).hasMessage("watcher broke on ads");
+    assertThat(registry.upstreams()).containsExactly("ads");
+  }
 }
