@@ -57,8 +57,8 @@ public final class CallContext {
   /** The context bound to this thread, or {@link #ROOT} outside any call. */
   public static CallContext current() {
     ContextBinding binding = ContextBinding.ofThisThread();
-    CallContext current = binding != null ? binding.context : null;
-    return current != null ? current : ROOT;
+    Object current = binding != null ? binding.get() : null;
+    return current != null ? (CallContext) current : ROOT;
   }
 
   // --- values -------------------------------------------------------------------------------------------------
@@ -213,15 +213,13 @@ public final class CallContext {
    * hooks that enter and leave in separate callbacks (interceptors).
    */
   public CallContext attach() {
-    ContextBinding binding = ContextBinding.forThisThread();
-    CallContext previous = binding.context;
-    binding.context = this;
-    return previous != null ? previous : ROOT;
+    Object previous = ContextBinding.forThisThread().bind(this);
+    return previous != null ? (CallContext) previous : ROOT;
   }
 
   /** Restores {@code previous}, the value {@link #attach()} returned. */
   public void detach(CallContext previous) {
-    ContextBinding.forThisThread().context = previous;
+    ContextBinding.forThisThread().restore(previous);
   }
 
   /** {@code task} bound to this context, wherever it runs. */

@@ -1,6 +1,5 @@
 package dev.blastwall.internal;
 
-import dev.blastwall.context.CallContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,14 +8,17 @@ import org.jspecify.annotations.Nullable;
  * the rest of a guarded call's bookkeeping, and a plain {@code ThreadLocal<CallContext>} needs four per call (read
  * the parent, read and set on attach, set on detach); the pipeline's fast path needs one.
  *
- * <p>Only the owning thread reads or writes {@link #context}, so it needs no synchronisation.
+ * <p>The box holds the context as an {@code Object}, so that this package does not depend on
+ * {@code dev.blastwall.context}, which depends on it: {@code CallContext} and the pipeline, the only users, cast it
+ * back (a type check, nothing allocated). Only a {@code CallContext} is ever bound.
+ *
+ * <p>Only the owning thread reads or writes the box, so it needs no synchronisation.
  */
 public final class ContextBinding {
 
   private static final ThreadLocal<@Nullable ContextBinding> BINDINGS = new ThreadLocal<>();
 
-  /** The context bound now; {@code null} when none is (the root context). */
-  public @Nullable CallContext context;
+  private @Nullable Object context;
 
   private ContextBinding() {}
 
@@ -33,5 +35,22 @@ public final class ContextBinding {
       BINDINGS.set(binding);
     }
     return binding;
+  }
+
+  /** The context bound now (a {@code CallContext}); {@code null} when none is (the root context). */
+  public @Nullable Object get() {
+    return context;
+  }
+
+  /** Binds {@code newContext} (a {@code CallContext}) and returns the one it replaced, for {@link #restore}. */
+  public @Nullable Object bind(Object newContext) {
+    Object previous = context;
+    context = newContext;
+    return previous;
+  }
+
+  /** Binds {@code previous} again, the value {@link #bind} returned. */
+  public void restore(@Nullable Object previous) {
+    context = previous;
   }
 }

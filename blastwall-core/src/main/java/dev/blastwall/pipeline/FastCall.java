@@ -108,12 +108,11 @@ final class FastCall {
   /** {@code context.call(task)}, on a binding already looked up. */
   private static <T extends @Nullable Object> T callBound(ContextBinding binding, CallContext context,
       Callable<T> task) throws Exception {
-    CallContext previous = binding.context;
-    binding.context = context;
+    Object previous = binding.bind(context);
     try {
       return task.call();
     } finally {
-      binding.context = previous;
+      binding.restore(previous);
     }
   }
 }

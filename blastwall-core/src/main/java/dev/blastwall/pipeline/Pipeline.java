@@ -225,8 +225,8 @@ public final class Pipeline {
     // The binding directly, not CallContext.current(): the fast path then binds its attempt's context without
     // looking the thread's binding up again.
     ContextBinding binding = ContextBinding.ofThisThread();
-    CallContext bound = binding != null ? binding.context : null;
-    CallContext parent = bound != null ? bound : CallContext.ROOT;
+    Object bound = binding != null ? binding.get() : null;
+    CallContext parent = bound != null ? (CallContext) bound : CallContext.ROOT;
     if (fastCalls && parent == CallContext.ROOT && idempotency.equals(defaultIdempotency) && !listening()) {
       return FastCall.call(this, task, binding != null ? binding : ContextBinding.forThisThread());
     }

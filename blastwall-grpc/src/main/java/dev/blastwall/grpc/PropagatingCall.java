@@ -2,7 +2,6 @@ package dev.blastwall.grpc;
 
 import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
-import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
 import io.grpc.CallOptions;
@@ -12,7 +11,6 @@ import io.grpc.Context;
 import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import java.util.UUID;
 
 /**
  * A call of a type Blastwall does not retry (method type {@code UNKNOWN}), passed through: it gets the deadline
@@ -34,13 +32,7 @@ final class PropagatingCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
     Deadline callDeadline = Propagation.callDeadline(caller, Context.current(), callOptions, policy.ticker());
     Deadline deadline = policy.attemptDeadline(callDeadline, plan);
     CallOptions options = deadline == null ? callOptions : callOptions.withDeadline(Propagation.toGrpc(deadline));
-    String key = callOptions.getOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY);
-    if (key == null && plan.keyed()) {
-      key = UUID.randomUUID().toString();
-    }
-    Idempotency idempotency =
-        key == null ? plan.idempotency() : new Idempotency(plan.idempotency().idempotent(), key);
-    CallContext context = caller.withDeadline(deadline).withIdempotency(idempotency);
+    CallContext context = caller.withDeadline(deadline).withIdempotency(LogicalCall.idempotency(callOptions, plan));
     return new PropagatingCall<>(next.newCall(method, options), context);
   }
 
@@ -49,9 +41,7 @@ final class PropagatingCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
     // A pass-through call is its own first attempt, whatever attempt of its caller's call runs it.
     Propagation.writeHeaders(headers, context.forAttempt(1, AttemptKind.ORIGINAL, context.cancellation()));
     super.start(responseListener, headers);
-    context.cancellation().onCancel(() -> {
-      Throwable why = context.cancellation().cause();
-      delegate().cancel("cancelled by Blastwall: " + (why != null ? why.getMessage() : "caller cancelled"), why);
-    });
+    context.cancellation().onCancel(
+        () -> LogicalCall.cancelBelow(delegate(), context.cancellation(), "caller cancelled"));
   }
 }

@@ -1,25 +1,19 @@
 package dev.blastwall.grpc;
 
 import dev.blastwall.context.CallContext;
-import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.grpc.GrpcClientPolicy.MethodPlan;
-import dev.blastwall.internal.Checks;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import java.util.UUID;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -40,9 +34,9 @@ import org.jspecify.annotations.Nullable;
  * application's executor ({@link Runnable}); each attempt is one future and one listener, and a successful
  * attempt's listener is the outcome the application hears.
  */
-final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
-    implements Supplier<CompletionStage<RetryingUnaryCall.Answer<RespT>>>,
-    BiConsumer<RetryingUnaryCall.@Nullable Answer<RespT>, @Nullable Throwable>, Runnable {
+final class RetryingUnaryCall<ReqT, RespT>
+    extends LogicalCall<ReqT, RespT, RetryingUnaryCall.Answer<RespT>>
+    implements Supplier<CompletionStage<RetryingUnaryCall.Answer<RespT>>>, Runnable {
 
   private static final VarHandle DEMAND;
   private static final VarHandle DELIVERED;
@@ -57,29 +51,11 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
     }
   }
 
-  private final MethodDescriptor<ReqT, RespT> method;
-  private final CallOptions callOptions;
-  private final Channel next;
-  private final GrpcClientPolicy policy;
-  private final MethodPlan plan;
-  // Captured when the call is created, on the application's thread: the call belongs to that context.
-  private final CallContext caller;
-  private final Context grpcContext;
-
-  // Written by the application before halfClose, read by attempts, which all start after it.
-  private @Nullable Listener<RespT> listener;
-  private @Nullable Metadata headers;
-  private @Nullable ReqT request;
-  private int requestCount;
-  private @Nullable Boolean compression;
-
   // Atomic through DEMAND and DELIVERED: fields instead of AtomicInteger and AtomicBoolean objects.
   private volatile int demand;
   @SuppressWarnings("unused") // accessed through DELIVERED
   private volatile boolean delivered;
   private volatile @Nullable Outcome<RespT> outcome;
-  private volatile @Nullable CompletableFuture<Answer<RespT>> logical;
-  private volatile @Nullable Status cancelled;
   private volatile @Nullable ClientCall<ReqT, RespT> latestAttempt;
   // What run() delivers: written once, by the thread that won DELIVERED, before it hands run() to the executor.
   private @Nullable Outcome<RespT> delivering;
@@ -87,46 +63,20 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   RetryingUnaryCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next,
       GrpcClientPolicy policy, MethodPlan plan) {
-    this.method = method;
-    this.callOptions = callOptions;
-    this.next = next;
-    this.policy = policy;
-    this.plan = plan;
-    this.caller = CallContext.current();
-    this.grpcContext = Context.current();
+    super(method, callOptions, next, policy, plan);
   }
 
   @Override
   public void start(Listener<RespT> responseListener, Metadata requestHeaders) {
-    if (listener != null) {
-      throw new IllegalStateException("call already started");
-    }
-    this.listener = responseListener;
-    this.headers = requestHeaders;
+    open(responseListener, requestHeaders);
     maybeDeliver();
   }
 
   @Override
   public void request(int numMessages) {
-    if (numMessages < 0) {
-      throw Checks.invalidArgument("numMessages", numMessages, ">= 0");
-    }
+    checkRequest(numMessages);
     DEMAND.getAndAdd(this, numMessages);
     maybeDeliver();
-  }
-
-  @Override
-  public void sendMessage(ReqT message) {
-    if (listener == null) {
-      throw new IllegalStateException("call not started");
-    }
-    requestCount++;
-    this.request = message;
-  }
-
-  @Override
-  public void setMessageCompression(boolean enabled) {
-    this.compression = enabled;
   }
 
   @Override
@@ -143,59 +93,8 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   @Override
   public void halfClose() {
-    Metadata requestHeaders = headers;
-    if (listener == null || requestHeaders == null) {
-      throw new IllegalStateException("call not started");
-    }
-    if (cancelled != null || outcome != null) {
-      return;
-    }
-    ReqT message = request;
-    if (message == null || requestCount != 1) {
-      finish(Status.INTERNAL.withDescription(
-          "a unary call sends exactly one request message (sent: " + requestCount + ")"), new Metadata());
-      return;
-    }
-    CallContext context = caller.withDeadline(
-        Propagation.callDeadline(caller, grpcContext, callOptions, policy.ticker()));
-    String key = callOptions.getOption(BlastwallClientInterceptor.IDEMPOTENCY_KEY);
-    if (key == null && plan.keyed()) {
-      key = UUID.randomUUID().toString();
-    }
-    Idempotency idempotency = key == null ? plan.idempotency() : new Idempotency(plan.idempotency().idempotent(), key);
-    // Outside any call, the pipeline would derive a context with the method's idempotency per call; the plan
-    // holds that context ready. It is the same context either way.
-    if (context == CallContext.ROOT && key == null) {
-      context = plan.outsideAnyCall();
-    }
-    CompletableFuture<Answer<RespT>> result;
-    CallContext previous = context.attach();
-    try {
-      result = plan.pipeline().callAsync(idempotency, this);
-    } finally {
-      context.detach(previous);
-    }
-    logical = result;
-    var unused = result.whenComplete(this);
-    if (cancelled != null) {
-      // cancel() ran while the pipeline was starting and may not have seen the future.
-      result.cancel(/* mayInterruptIfRunning= */ false);
-    }
-  }
-
-  @Override
-  public void cancel(@Nullable String message, @Nullable Throwable cause) {
-    if (cancelled != null) {
-      return;
-    }
-    Status status = Status.CANCELLED.withDescription(message != null ? message : "call cancelled");
-    cancelled = cause != null ? status.withCause(cause) : status;
-    CompletableFuture<Answer<RespT>> result = logical;
-    if (result != null) {
-      // Cancels the attempt in flight (its context's cancellation cancels the call below) and stops retries.
-      result.cancel(/* mayInterruptIfRunning= */ false);
-    } else {
-      finish(cancelled, new Metadata());
+    if (requestToSend("unary") != null) {
+      startPipeline(this);
     }
   }
 
@@ -215,12 +114,11 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
     Metadata attemptHeaders = Propagation.attemptHeaders(requestHeaders, attempt);
     Deadline callDeadline = attempt.deadline();
     boolean ownTimeout = policy.attemptTimeoutBinds(callDeadline, plan);
-    // Whether the request left the client matters only for a method that is not idempotent: see SendTracker.
-    SendTracker sendTracker = plan.idempotency().idempotent() ? null : new SendTracker();
-    ClientCall<ReqT, RespT> call = Propagation.newAttemptCall(next, method, Propagation.attemptOptions(callOptions,
-        policy.attemptDeadline(callDeadline, plan), ownTimeout, sendTracker), grpcContext);
+    SendTracker sendTracker = newSendTracker();
+    ClientCall<ReqT, RespT> call = newAttemptCall(policy.attemptDeadline(callDeadline, plan), ownTimeout,
+        sendTracker);
     latestAttempt = call;
-    Attempt<ReqT, RespT> result = new Attempt<>(call, attempt, grpcContext, sendTracker, ownTimeout);
+    Attempt<ReqT, RespT> result = new Attempt<>(this, call, attempt, sendTracker, ownTimeout);
     try {
       call.start(result.listener(), attemptHeaders);
       Boolean compressed = compression;
@@ -244,22 +142,21 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
    */
   @Override
   public void accept(@Nullable Answer<RespT> response, @Nullable Throwable failure) {
-    Status cancelStatus = cancelled;
     if (failure == null && response != null) {
       outcome = response;
-    } else if (cancelStatus != null) {
-      // The application cancelled: it hears its own cancellation, whatever the attempt in flight ended with.
-      outcome = new Failed<>(cancelStatus, new Metadata());
+      maybeDeliver();
     } else {
-      StatusRuntimeException mapped = GrpcStatusMapping.toStatusException(
-          failure != null ? failure : new IllegalStateException("no response"));
-      Metadata trailers = mapped.getTrailers();
-      outcome = new Failed<>(mapped.getStatus(), trailers != null ? trailers : new Metadata());
+      fail(failure);
     }
-    maybeDeliver();
   }
 
-  private void finish(Status status, Metadata trailers) {
+  @Override
+  boolean isSettled() {
+    return outcome != null;
+  }
+
+  @Override
+  void close(Status status, Metadata trailers) {
     if (outcome == null) {
       outcome = new Failed<>(status, trailers);
     }
@@ -285,13 +182,7 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
     }
     delivering = settled;
     deliverTo = target;
-    // The application's executor, when it named one: a blocking stub waits for callbacks on exactly that executor.
-    Executor executor = callOptions.getExecutor();
-    if (executor != null) {
-      executor.execute(this);
-    } else {
-      run();
-    }
+    deliver(this);
   }
 
   /**
@@ -314,11 +205,6 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
       target.onMessage(message);
     }
     target.onClose(settled.status(), settled.trailers());
-  }
-
-  @Override
-  public String toString() {
-    return "RetryingUnaryCall[" + method.getFullMethodName() + ", " + plan.pipeline().upstream() + "]";
   }
 
   /** What the application's listener hears: headers and message only for a success. */
@@ -354,18 +240,18 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
    * its own on the cancellation is needed.
    */
   private static final class Attempt<ReqT, RespT> extends CompletableFuture<Answer<RespT>> {
+    private final LogicalCall<ReqT, RespT, ?> logical;
     private final ClientCall<ReqT, RespT> call;
     private final CallContext context;
-    private final Context grpcContext;
     private final @Nullable SendTracker sendTracker;
     private final boolean ownTimeout;
     private final Answer<RespT> answer;
 
-    Attempt(ClientCall<ReqT, RespT> call, CallContext context, Context grpcContext,
+    Attempt(LogicalCall<ReqT, RespT, ?> logical, ClientCall<ReqT, RespT> call, CallContext context,
         @Nullable SendTracker sendTracker, boolean ownTimeout) {
+      this.logical = logical;
       this.call = call;
       this.context = context;
-      this.grpcContext = grpcContext;
       this.sendTracker = sendTracker;
       this.ownTimeout = ownTimeout;
       this.answer = new Answer<>(this, call);
@@ -378,16 +264,13 @@ final class RetryingUnaryCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
     /** Fails the attempt with what its close says, read with what only the attempt knows. */
     void failed(Status status, Metadata trailers) {
       Deadline callDeadline = context.deadline();
-      completeExceptionally(GrpcStatusMapping.toAttemptFailure(status, trailers,
-          sendTracker != null && sendTracker.neverSent(),
-          ownTimeout && (callDeadline == null || !callDeadline.isExpired()),
-          context.cancellation().isCancelled() || grpcContext.isCancelled()));
+      completeExceptionally(logical.attemptFailure(status, trailers, sendTracker,
+          ownTimeout && (callDeadline == null || !callDeadline.isExpired()), context, /* cancelledHere= */ false));
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      Throwable why = context.cancellation().cause();
-      call.cancel("cancelled by Blastwall: " + (why != null ? why.getMessage() : "attempt cancelled"), why);
+      cancelBelow(call, context.cancellation(), "attempt cancelled");
       return super.cancel(mayInterruptIfRunning);
     }
   }
