@@ -22,7 +22,7 @@ public final class ConfigException extends IllegalArgumentException {
    *     outside ({@code "abc"}), or a description ({@code unknown key}, {@code a mapping})
    */
   public ConfigException(String path, String shown, String expected) {
-    this(Checks.invalid(path, shown, expected), path, shown, expected);
+    this(Checks.invalid(path.isEmpty() ? "document" : path, shown, expected), path, shown, expected);
   }
 
   private ConfigException(String message, String path, String shown, String expected) {

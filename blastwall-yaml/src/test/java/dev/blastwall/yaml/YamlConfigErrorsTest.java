@@ -85,7 +85,7 @@ class YamlConfigErrorsTest {
     assertRefused("upstreams: {}\n---\nupstreams: {}\n",
         "blastwall.yaml:2: document: a second document (expected: one document)");
     assertRefused("upstreams: [\n", "blastwall.yaml:2: document: expected the node content, but found '<stream end>' (expected: valid YAML)");
-    assertRefused("- a\n- b\n", "blastwall.yaml: document: a list (expected: a mapping of upstreams, grpc, server)");
+    assertRefused("- a\n- b\n", "blastwall.yaml:1: document: a list (expected: a mapping of upstreams, grpc, server)");
   }
 
   @Test
