@@ -25,6 +25,7 @@ module dev.blastwall.core {
   exports dev.blastwall.balance;
   exports dev.blastwall.overload;
   exports dev.blastwall.registry;
+  exports dev.blastwall.config;
   exports dev.blastwall.limit;
   exports dev.blastwall.server;
   exports dev.blastwall.propagation;
@@ -32,5 +33,6 @@ module dev.blastwall.core {
 
   // Shared implementation (argument checks, nearest-key suggestions, quoting of untrusted values) for Blastwall's own modules only; each new
   // adapter (HTTP, Kafka) adds itself here.
-  exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab, dev.blastwall.jdbc, dev.blastwall.redis;
+  exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab, dev.blastwall.jdbc, dev.blastwall.redis,
+      dev.blastwall.yaml, dev.blastwall.http;
 }

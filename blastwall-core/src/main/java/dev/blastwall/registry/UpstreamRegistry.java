@@ -3,6 +3,10 @@ package dev.blastwall.registry;
 import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.event.Subscription;
+import dev.blastwall.config.BlastwallConfig;
+import dev.blastwall.config.ConfigReader;
+import dev.blastwall.config.FlatConfig;
+import dev.blastwall.config.PipelineConfig;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.ratelimit.RateLimiter;
@@ -59,20 +63,37 @@ public final class UpstreamRegistry {
 
   /**
    * A registry with one pipeline for each upstream named in {@code config}, whose keys look like
-   * {@code upstreams.inventory.timeout=300ms}; see {@code docs/configuration.md} for every key. Every breaker,
-   * budget, rate limiter and hedge policy reads time from {@code ticker}; every pipeline waits and times out
-   * through {@code scheduler}.
+   * {@code upstreams.inventory.timeout=300ms}; see {@code docs/configuration.md} for every key. The same as
+   * {@link #fromConfig(BlastwallConfig, Ticker, Scheduler)} of the model {@link FlatConfig} reads.
    *
    * @throws IllegalArgumentException for any key that is not a known setting of an upstream and for any value that
    *     does not parse or fits no other setting, with a message naming the full key, like
    *     {@code upstreams.inventory.retry.max-attempts: "abc" (expected: an integer 1..10)}
    */
   public static UpstreamRegistry fromConfig(Map<String, String> config, Ticker ticker, Scheduler scheduler) {
+    return fromConfig(ConfigReader.read(FlatConfig.tree(config)), ticker, scheduler);
+  }
+
+  /**
+   * A registry with one pipeline for each of {@code config}'s upstreams, each with its own breaker, bulkhead,
+   * limiter and budgets. Every breaker, budget, rate limiter and hedge policy reads time from {@code ticker}; every
+   * pipeline waits and times out through {@code scheduler}.
+   *
+   * @throws IllegalArgumentException for settings the policies refuse together, naming the upstream
+   */
+  public static UpstreamRegistry fromConfig(BlastwallConfig config, Ticker ticker, Scheduler scheduler) {
     UpstreamRegistry registry = new UpstreamRegistry();
-    for (UpstreamConfig upstream : UpstreamConfig.parse(config)) {
-      registry.register(upstream.name(), upstream.build(ticker, scheduler));
-    }
+    config.upstreams().forEach((name, pipeline) -> registry.register(name, build(name, pipeline, ticker, scheduler)));
     return registry;
+  }
+
+  private static Pipeline build(String name, PipelineConfig config, Ticker ticker, Scheduler scheduler) {
+    try {
+      return config.toBuilder(name, ticker, scheduler).build();
+    } catch (IllegalArgumentException | IllegalStateException refused) {
+      // A combination the policies' builders refuse that the reader did not foresee: still say which upstream.
+      throw new IllegalArgumentException(FlatConfig.PREFIX + name + ": " + refused.getMessage(), refused);
+    }
   }
 
   /**

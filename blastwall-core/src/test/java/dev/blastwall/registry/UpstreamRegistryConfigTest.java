@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.bulkhead.SemaphoreBulkhead;
+import dev.blastwall.config.FlatConfig;
 import dev.blastwall.failure.AttemptTimeoutException;
 import dev.blastwall.failure.CallNotPermittedException;
 import dev.blastwall.failure.DeadlineExceededException;
@@ -16,11 +17,9 @@ import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.testing.FakeScheduler;
 import dev.blastwall.testing.FakeTicker;
-import dev.blastwall.testkit.PropertyCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -267,32 +266,9 @@ class UpstreamRegistryConfigTest {
   @Test
   void everySettingIsDocumented() throws Exception {
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
-    for (String setting : UpstreamConfig.SETTINGS) {
+    for (String setting : FlatConfig.SETTINGS) {
       assertThat(docs).as(setting).contains("| `" + setting + "` |");
     }
-  }
-
-  // --- durations ------------------------------------------------------------------------------------------------
-
-  @Test
-  void durationsParseEveryUnit() {
-    List<String> units = List.of("ns", "us", "ms", "s", "m");
-    List<ChronoUnit> chrono =
-        List.of(ChronoUnit.NANOS, ChronoUnit.MICROS, ChronoUnit.MILLIS, ChronoUnit.SECONDS, ChronoUnit.MINUTES);
-    PropertyCheck.forAll(random -> new long[] {random.nextLong(0, 1_000_000), random.nextInt(units.size())},
-        sample -> {
-          int unit = (int) sample[1];
-          assertThat(UpstreamConfig.parseDuration(sample[0] + units.get(unit)))
-              .isEqualTo(Duration.of(sample[0], chrono.get(unit)));
-        });
-    for (String bad : List.of("", "300", "ms", "1.5s", "-1s", "1 s", "5h", "1S", "99999999999999999999ms",
-        "9223372036854775807us")) {
-      assertThat(UpstreamConfig.parseDuration(bad)).as(bad).isNull();
-    }
-    assertThat(UpstreamConfig.text(Duration.ofMillis(100))).isEqualTo("100ms");
-    assertThat(UpstreamConfig.text(Duration.ofSeconds(10))).isEqualTo("10s");
-    assertThat(UpstreamConfig.text(Duration.ofNanos(1500))).isEqualTo("1500ns");
-    assertThat(UpstreamConfig.text(Duration.ofNanos(2000))).isEqualTo("2us");
   }
 
   // --- bad keys and values --------------------------------------------------------------------------------------
@@ -352,7 +328,7 @@ class UpstreamRegistryConfigTest {
         Map.of("upstreams.inventory.retry.max-atempts", "3"), ticker, scheduler))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upstreams.inventory.retry.max-atempts: \"3\" (expected: a setting of upstream \"inventory\": "
-            + "one of " + String.join(", ", UpstreamConfig.SETTINGS) + ")");
+            + "one of " + String.join(", ", FlatConfig.SETTINGS) + "; did you mean retry.max-attempts?)");
   }
 
   @Test
