@@ -32,5 +32,6 @@ module dev.blastwall.core {
 
   // Shared implementation (argument checks, nearest-key suggestions, quoting of untrusted values) for Blastwall's own modules only; each new
   // adapter (HTTP, Kafka) adds itself here.
-  exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab, dev.blastwall.jdbc;
+  exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab, dev.blastwall.jdbc,
+      dev.blastwall.http;
 }
