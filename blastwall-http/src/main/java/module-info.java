@@ -6,6 +6,8 @@ module dev.blastwall.http {
   requires static transitive org.jspecify;
   requires transitive dev.blastwall.core;
   requires transitive java.net.http;
+  requires transitive jdk.httpserver;
 
   exports dev.blastwall.http;
+  exports dev.blastwall.http.server;
 }
