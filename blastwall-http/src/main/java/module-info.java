@@ -10,4 +10,5 @@ module dev.blastwall.http {
 
   exports dev.blastwall.http;
   exports dev.blastwall.http.server;
+  exports dev.blastwall.http.client;
 }
