@@ -1,0 +1,57 @@
+package dev.blastwall.servlet;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Ends an asynchronous request's call when the container ends it: on completion by its status, on the
+ * container's timeout (which the filter set no later than the deadline) with a 504 if nothing was sent yet, on an
+ * error (Jetty reports a failed read or write, an idle timeout, or a client reset seen by the connection) as
+ * abandoned. A timeout and an error cancel the handler's context first, so its work stops.
+ */
+final class CallAsyncListener implements AsyncListener {
+
+  private final ServletCall call;
+  private final HttpServletResponse response;
+
+  CallAsyncListener(ServletCall call, HttpServletResponse response) {
+    this.call = call;
+    this.response = response;
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    call.end(response.getStatus());
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) throws IOException {
+    call.cancel("the request's deadline passed (async timeout)", null);
+    AsyncContext async = event.getAsyncContext();
+    if (!response.isCommitted()) {
+      ServletAnswers.send(ServletAnswers.DEADLINE_PASSED, response);
+    }
+    call.end(504);
+    async.complete();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    @Nullable Throwable why = event.getThrowable();
+    call.cancel("the request failed in the container: " + (why == null ? "unknown" : why), why);
+    call.abandoned();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {
+    // A restarted async cycle drops its listeners: stay registered for the end of the new one.
+    AsyncContext async = event.getAsyncContext();
+    if (async != null) {
+      async.addListener(this);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.blastwall.servlet;
+
+import dev.blastwall.http.HttpFailureResponse;
+import dev.blastwall.relay.RetryHint;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** Writes an {@link HttpFailureResponse} as a plain-text answer: status, Blastwall headers, one line of body. */
+final class ServletAnswers {
+
+  /** The answer to a request whose deadline passed while its handler ran: 504, marked, as on arrival. */
+  static final HttpFailureResponse DEADLINE_PASSED = new HttpFailureResponse(504, true, RetryHint.doNotRetry(),
+      "deadline passed while the handler ran");
+
+  private ServletAnswers() {}
+
+  /** Sends {@code answer} on {@code response}, which must not be committed. */
+  static void send(HttpFailureResponse answer, HttpServletResponse response) throws IOException {
+    response.resetBuffer();
+    response.setStatus(answer.status());
+    answer.writeHeaders(response::setHeader);
+    response.setContentType("text/plain;charset=utf-8");
+    byte[] body = (answer.message() + "\n").getBytes(StandardCharsets.UTF_8);
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+    response.flushBuffer();
+  }
+}
