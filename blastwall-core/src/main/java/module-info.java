@@ -34,5 +34,5 @@ module dev.blastwall.core {
   // Shared implementation (argument checks, nearest-key suggestions, quoting of untrusted values) for Blastwall's own modules only; each new
   // adapter (HTTP, Kafka) adds itself here.
   exports dev.blastwall.internal to dev.blastwall.grpc, dev.blastwall.lab, dev.blastwall.jdbc, dev.blastwall.redis,
-      dev.blastwall.yaml, dev.blastwall.http;
+      dev.blastwall.yaml, dev.blastwall.http, dev.blastwall.kafka;
 }
