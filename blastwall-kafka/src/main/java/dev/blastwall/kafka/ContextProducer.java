@@ -105,6 +105,8 @@ public final class ContextProducer<K, V> implements AutoCloseable {
     if (bound.isExpired()) {
       throw new DeadlineExceededException(name, "expired before the send", 0, bound.remainingNanos(), null);
     }
+    // Before the permit: a record sent before has read-only headers, and that failure must not hold a permit.
+    headers.write(context, RecordContext.messageIdFor(context), record.headers());
     int permit = CircuitBreaker.NOT_PERMITTED;
     if (breaker != null) {
       permit = breaker.tryAcquirePermit();
@@ -112,23 +114,37 @@ public final class ContextProducer<K, V> implements AutoCloseable {
         throw breaker.rejection(name, 0, bound.remainingNanos());
       }
     }
-    headers.write(context, RecordContext.messageIdFor(context), record.headers());
     long start = ticker.nanos();
     CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
-    senders.execute(() -> {
-      try {
-        // The callback completes `acknowledged` with the same outcome as this future.
-        var unused = producer.send(record, (metadata, failure) -> {
-          if (failure != null) {
-            acknowledged.completeExceptionally(failure);
-          } else {
-            acknowledged.complete(metadata);
-          }
-        });
-      } catch (RuntimeException e) {
-        acknowledged.completeExceptionally(e);
+    try {
+      senders.execute(() -> send(record, acknowledged));
+    } catch (RuntimeException e) {
+      // Closed: no send was made, so the breaker learns nothing from it.
+      if (breaker != null) {
+        breaker.releasePermit(permit);
       }
-    });
+      throw e;
+    }
+    return await(record, acknowledged, bound, permit, start);
+  }
+
+  private void send(ProducerRecord<K, V> record, CompletableFuture<RecordMetadata> acknowledged) {
+    try {
+      // The callback completes `acknowledged` with the same outcome as this future.
+      var unused = producer.send(record, (metadata, failure) -> {
+        if (failure != null) {
+          acknowledged.completeExceptionally(failure);
+        } else {
+          acknowledged.complete(metadata);
+        }
+      });
+    } catch (RuntimeException e) {
+      acknowledged.completeExceptionally(e);
+    }
+  }
+
+  private RecordMetadata await(ProducerRecord<K, V> record, CompletableFuture<RecordMetadata> acknowledged,
+      Deadline bound, int permit, long start) {
     try {
       RecordMetadata metadata = acknowledged.get(Math.max(0, bound.remainingNanos()), TimeUnit.NANOSECONDS);
       succeeded(permit, start);

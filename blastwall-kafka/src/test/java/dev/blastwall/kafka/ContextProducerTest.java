@@ -11,8 +11,10 @@ import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.failure.CallNotPermittedException;
 import dev.blastwall.failure.DeadlineExceededException;
+import dev.blastwall.failure.FailureKind;
 import dev.blastwall.propagation.ContextCodec;
 import dev.blastwall.propagation.W3cTrace;
+import dev.blastwall.testing.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -112,6 +115,28 @@ class ContextProducerTest {
           CallContext.ROOT.withDeadline(Deadline.after(Duration.ofSeconds(5)))))
           .isInstanceOf(CallNotPermittedException.class).hasMessageContaining("circuit OPEN");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(200));
+    }
+  }
+
+  @Test
+  void aRecordThatCannotTakeHeadersFailsWithoutHoldingABreakerPermit() {
+    FakeTicker breakerTime = new FakeTicker();
+    CircuitBreaker breaker = CircuitBreaker.builder("broker").minimumCalls(1).countWindow(1)
+        .openDuration(Duration.ofMinutes(1)).halfOpenProbes(1).ticker(breakerTime).build();
+    breaker.onFailure(breaker.tryAcquirePermit(), 0, FailureKind.UNAVAILABLE);
+    breakerTime.advance(Duration.ofMinutes(1));
+    try (ContextProducer<String, String> producer = ContextProducer.builder("resend",
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + RealKafka.freePort()),
+        new StringSerializer(), new StringSerializer()).breaker(breaker).build()) {
+      // Kafka makes a sent record's headers read-only; sending the same record again must fail cleanly.
+      ProducerRecord<String, String> sentBefore = new ProducerRecord<>("t", "k", "v");
+      ((RecordHeaders) sentBefore.headers()).setReadOnly();
+      assertThatThrownBy(() -> producer.send(sentBefore, CallContext.ROOT))
+          .isInstanceOf(IllegalStateException.class);
+      // The only half-open probe is still free: the next send is let through (and times out on the dead port).
+      assertThatThrownBy(() -> producer.send(new ProducerRecord<>("t", "k", "v"),
+          CallContext.ROOT.withDeadline(Deadline.after(Duration.ofMillis(300)))))
+          .isInstanceOf(DeadlineExceededException.class);
     }
   }
 
