@@ -214,6 +214,45 @@ class ConsumerRunnerTest {
     assertThat(committed(group, topic)).isEqualTo(300);
   }
 
+  @Test
+  void aRebalanceMidStreamLosesNothingAndRepeatsNothing() throws Exception {
+    String topic = RealKafka.uniqueName("rebalance");
+    kafka.createTopics(2, topic, topic + "-dlt");
+    List<String> values = IntStream.range(0, 400).mapToObj(i -> "r" + i).toList();
+    send(topic, values);
+    String group = RealKafka.uniqueName("group");
+    List<String> handled = new CopyOnWriteArrayList<>();
+    List<String> bySecond = new CopyOnWriteArrayList<>();
+    RecordHandler<String, String> slow = (record, context) -> {
+      handled.add(record.value());
+      // Some work per record, so the second member joins while the first is mid-stream.
+      Thread.sleep(5);
+    };
+    // Small polls: a member takes part in a rebalance only when it polls.
+    Map<String, Object> config = new java.util.HashMap<>(config(group));
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
+    ConsumerRunner<String, String> first = ConsumerRunner.builder(config, List.of(topic), new StringDeserializer(),
+        new StringDeserializer(), slow).start();
+    ConsumerRunner<String, String> second = null;
+    try {
+      await(() -> handled.size() >= 50);
+      second = ConsumerRunner.builder(config, List.of(topic), new StringDeserializer(), new StringDeserializer(),
+          (ConsumerRecord<String, String> record, dev.blastwall.context.CallContext context) -> {
+            bySecond.add(record.value());
+            slow.handle(record, context);
+          }).start();
+      await(() -> new LinkedHashSet<>(handled).size() == 400);
+    } finally {
+      first.close();
+      if (second != null) {
+        second.close();
+      }
+    }
+    // Revocation committed what the first member had handled: the second took over from exactly there.
+    assertThat(handled).hasSize(400).doesNotHaveDuplicates();
+    assertThat(bySecond).isNotEmpty();
+  }
+
   /** A handler failure that is not an Exception: the runner dies as a killed process would. */
   private static final class Crash extends Error {
     private static final long serialVersionUID = 1L;
