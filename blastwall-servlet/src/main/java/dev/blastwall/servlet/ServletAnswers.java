@@ -1,17 +1,12 @@
 package dev.blastwall.servlet;
 
 import dev.blastwall.http.HttpFailureResponse;
-import dev.blastwall.relay.RetryHint;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** Writes an {@link HttpFailureResponse} as a plain-text answer: status, Blastwall headers, one line of body. */
 final class ServletAnswers {
-
-  /** The answer to a request whose deadline passed while its handler ran: 504, marked, as on arrival. */
-  static final HttpFailureResponse DEADLINE_PASSED = new HttpFailureResponse(504, true, RetryHint.doNotRetry(),
-      "deadline passed while the handler ran");
 
   private ServletAnswers() {}
 

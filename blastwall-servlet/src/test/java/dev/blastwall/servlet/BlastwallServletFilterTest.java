@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Criticality;
 import dev.blastwall.deadline.Deadline;
+import dev.blastwall.http.HttpServerGuard;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
@@ -81,7 +82,8 @@ class BlastwallServletFilterTest {
 
   @Test
   void anUnknownCriticalityIsTheDefaultAndAMalformedTraceIsDropped() throws Exception {
-    jetty.filter(BlastwallServletFilter.builder().defaultCriticality(Criticality.SHEDDABLE_PLUS).build())
+    jetty.filter(BlastwallServletFilter.of(
+            HttpServerGuard.builder().defaultCriticality(Criticality.SHEDDABLE_PLUS).build()))
         .servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo", "blastwall-criticality", "galactic", "traceparent", "nonsense");
@@ -93,7 +95,7 @@ class BlastwallServletFilterTest {
   @Test
   void answersAnExpiredRequest504MarkedWithoutRunningTheHandler() throws Exception {
     CountingAdmission admission = new CountingAdmission(10, false);
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/echo", echo).start();
+    jetty.filter(admitting(admission)).servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo", "grpc-timeout", "0n");
 
@@ -105,7 +107,7 @@ class BlastwallServletFilterTest {
 
   @Test
   void answersAnOverloadedRefusal503WithRetryAfterAndTheMark() throws Exception {
-    jetty.filter(BlastwallServletFilter.builder().admission(new CountingAdmission(0, false)).build())
+    jetty.filter(admitting(new CountingAdmission(0, false)))
         .servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo");
@@ -119,7 +121,7 @@ class BlastwallServletFilterTest {
 
   @Test
   void answersARateLimitRefusal429() throws Exception {
-    jetty.filter(BlastwallServletFilter.builder().admission(new CountingAdmission(0, true)).build())
+    jetty.filter(admitting(new CountingAdmission(0, true)))
         .servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo");
@@ -144,7 +146,7 @@ class BlastwallServletFilterTest {
   void releasesAnAsyncRequestsPermitOnceWhenItCompletesOnAnotherThread() throws Exception {
     CountingAdmission admission = new CountingAdmission(10, false);
     AtomicReference<CallContext> seen = new AtomicReference<>();
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/async", new HttpServlet() {
+    jetty.filter(admitting(admission)).servlet("/async", new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
         seen.set(CallContext.current());
@@ -174,7 +176,7 @@ class BlastwallServletFilterTest {
   void endsAnAsyncRequestAtItsDeadline504AndCancelsTheHandlersContext() throws Exception {
     CountingAdmission admission = new CountingAdmission(10, false);
     AtomicReference<CallContext> seen = new AtomicReference<>();
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/hang", new HttpServlet() {
+    jetty.filter(admitting(admission)).servlet("/hang", new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
         seen.set(CallContext.current());
@@ -195,7 +197,7 @@ class BlastwallServletFilterTest {
     CountingAdmission admission = new CountingAdmission(10, false);
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicInteger events = new AtomicInteger();
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/sse", new HttpServlet() {
+    jetty.filter(admitting(admission)).servlet("/sse", new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setContentType("text/event-stream");
@@ -228,6 +230,10 @@ class BlastwallServletFilterTest {
     assertThat(events.get()).isBetween(1, 999);
     awaitQuiet(admission);
     assertThat(admission.extraEnds()).isZero();
+  }
+
+  static BlastwallServletFilter admitting(CountingAdmission admission) {
+    return BlastwallServletFilter.of(HttpServerGuard.builder().admission(admission).build());
   }
 
   /** Waits (bounded) for the container to finish ending requests, then checks none holds a place. */
