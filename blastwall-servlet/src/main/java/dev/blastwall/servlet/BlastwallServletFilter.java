@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *       success, 429/503/504 a congestion signal), also for async requests ({@code AsyncListener}) and handlers
  *       that throw. A handler's {@code RuntimeException} (also inside a {@code ServletException}) thrown before
  *       the response was committed is answered by {@link HttpServerCall#failed}, as on the JDK server; an
- *       I/O failure is answered 504 when the deadline had passed and is left to the container otherwise.
+ *       I/O failure is answered 504 when the deadline had passed and is left to the container otherwise; a
+ *       handler that returns after its deadline without having sent anything is answered 504 too.
  * </ol>
  *
  * <pre>{@code
@@ -103,6 +104,11 @@ public final class BlastwallServletFilter implements Filter {
     CallContext previous = call.context().attach();
     try {
       chain.doFilter(request, response);
+    } catch (IOException | ServletException | RuntimeException | Error failure) {
+      // Jetty answers a failed async dispatch by its error page without calling onError: stop the handler's work
+      // here; the listener's onComplete still ends the call, once.
+      call.cancel("the request's async dispatch failed: " + failure.getClass().getSimpleName(), failure);
+      throw failure;
     } finally {
       call.context().detach(previous);
     }
@@ -128,9 +134,21 @@ public final class BlastwallServletFilter implements Filter {
     } finally {
       call.context().detach(previous);
     }
-    if (!request.isAsyncStarted()) {
-      call.end(response.getStatus());
+    if (request.isAsyncStarted()) {
+      return;
     }
+    if (!response.isCommitted() && pastDeadline(call)) {
+      // Its writes were refused once the deadline passed (a writer only sets its error flag): what it buffered
+      // is not its whole answer.
+      ServletAnswers.send(call.deadlinePassed(), response);
+      return;
+    }
+    call.end(response.getStatus());
+  }
+
+  private static boolean pastDeadline(HttpServerCall call) {
+    Deadline deadline = call.context().deadline();
+    return deadline != null && deadline.isExpired();
   }
 
   /**
@@ -144,9 +162,7 @@ public final class BlastwallServletFilter implements Filter {
     }
     Throwable cause = failure instanceof ServletException wrapped && wrapped.getCause() != null
         ? wrapped.getCause() : failure;
-    Deadline deadline = call.context().deadline();
-    boolean pastDeadline = deadline != null && deadline.isExpired();
-    return cause instanceof RuntimeException || pastDeadline ? cause : null;
+    return cause instanceof RuntimeException || pastDeadline(call) ? cause : null;
   }
 
   @Override

@@ -34,10 +34,13 @@ final class CallAsyncListener implements AsyncListener {
   public void onTimeout(AsyncEvent event) throws IOException {
     HttpFailureResponse answer = call.deadlinePassed();
     AsyncContext async = event.getAsyncContext();
-    if (!response.isCommitted()) {
-      ServletAnswers.send(answer, response);
+    try {
+      if (!response.isCommitted()) {
+        ServletAnswers.send(answer, response);
+      }
+    } finally {
+      async.complete(); // also when the answer cannot be sent (the client left): the request must end
     }
-    async.complete();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.blastwall.servlet;
 
 import dev.blastwall.http.HttpFailureResponse;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,19 @@ final class ServletAnswers {
     response.setStatus(answer.status());
     answer.writeHeaders(response::setHeader);
     response.setContentType("text/plain;charset=utf-8");
-    byte[] body = (answer.message() + "\n").getBytes(StandardCharsets.UTF_8);
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    String body = answer.message() + "\n";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setContentLength(bytes.length);
+    ServletOutputStream stream;
+    try {
+      stream = response.getOutputStream();
+    } catch (IllegalStateException writerTaken) {
+      // The handler had taken the writer (the response allows only one of the two) before it failed or timed out.
+      response.getWriter().write(body);
+      response.flushBuffer();
+      return;
+    }
+    stream.write(bytes);
     response.flushBuffer();
   }
 }
