@@ -1,6 +1,7 @@
 package dev.blastwall.http;
 
 import dev.blastwall.context.CallContext;
+import dev.blastwall.deadline.Deadline;
 import dev.blastwall.internal.Failures;
 import dev.blastwall.server.GuardedCall;
 import dev.blastwall.time.Cancellable;
@@ -72,10 +73,15 @@ public final class HttpServerCall {
 
   /**
    * The answer to a handler that failed with {@code failure} before it started a response
-   * ({@link HttpStatusMapping#outgoing}); the call is ended by that answer's status. A cancellation (the caller
-   * went away, or its deadline passed) ends it without a load sample.
+   * ({@link HttpStatusMapping#outgoing}); the call is ended by that answer's status. A handler that failed after
+   * its deadline passed is answered as {@link #deadlinePassed()}, whatever it threw (its failure is most likely
+   * the deadline's cancellation). A cancellation otherwise (the caller went away) ends it without a load sample.
    */
   public HttpFailureResponse failed(Throwable failure) {
+    Deadline deadline = context.deadline();
+    if (deadline != null && deadline.isExpired()) {
+      return deadlinePassed();
+    }
     HttpFailureResponse answer = HttpStatusMapping.outgoing(failure);
     if (Failures.unwrap(failure) instanceof CancellationException || context.isCancelled()) {
       abandoned();
@@ -83,6 +89,31 @@ public final class HttpServerCall {
       end(answer.status());
     }
     return answer;
+  }
+
+  /**
+   * Gives up on a handler whose deadline passed before it answered (the deadline's timer, or a server's own
+   * timeout such as a Servlet container's async timeout): cancels its context, so its work and its outgoing calls
+   * stop, ends the call as a 504 (a congestion signal, as gRPC's DEADLINE_EXCEEDED is) and returns
+   * {@link HttpStatusMapping#deadlinePassed()} to send if nothing was sent yet.
+   */
+  public HttpFailureResponse deadlinePassed() {
+    cancel("the request's deadline passed: its caller has given up", null);
+    end(504);
+    return HttpStatusMapping.deadlinePassed();
+  }
+
+  /**
+   * Cancels the handler's context (its work that watches {@code CallContext.current().cancellation()} and every
+   * Blastwall call it makes stop), for a binding that can tell its client went away or its request failed; the
+   * first reason wins. It does not end the call: the binding still ends it once its response is done.
+   */
+  public void cancel(String reason, @Nullable Throwable cause) {
+    CancellationException signal = new CancellationException(reason);
+    if (cause != null) {
+      signal.initCause(cause);
+    }
+    context.cancellation().cancel(signal);
   }
 
   /** Ends a call that got no answer this side could judge (the client went away, the response broke off). */

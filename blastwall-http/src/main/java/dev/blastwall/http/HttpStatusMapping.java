@@ -140,6 +140,14 @@ public final class HttpStatusMapping {
     return new HttpFailureResponse(504, true, RetryHint.doNotRetry(), "deadline expired on arrival");
   }
 
+  /**
+   * The answer to a call whose deadline passed while its handler ran, when nothing was sent yet: 504, marked (its
+   * caller has given up, so nobody above should try again).
+   */
+  public static HttpFailureResponse deadlinePassed() {
+    return new HttpFailureResponse(504, true, RetryHint.doNotRetry(), "deadline passed while the handler ran");
+  }
+
   /** The answer to a request with a bad Blastwall header: 400 with {@code refusal} ({@code name: value (...)}). */
   public static HttpFailureResponse badRequest(String refusal) {
     return new HttpFailureResponse(400, false, RetryHint.none(), refusal);

@@ -1,5 +1,7 @@
 package dev.blastwall.servlet;
 
+import dev.blastwall.http.HttpFailureResponse;
+import dev.blastwall.http.HttpServerCall;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -15,10 +17,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class CallAsyncListener implements AsyncListener {
 
-  private final ServletCall call;
+  private final HttpServerCall call;
   private final HttpServletResponse response;
 
-  CallAsyncListener(ServletCall call, HttpServletResponse response) {
+  CallAsyncListener(HttpServerCall call, HttpServletResponse response) {
     this.call = call;
     this.response = response;
   }
@@ -30,13 +32,15 @@ final class CallAsyncListener implements AsyncListener {
 
   @Override
   public void onTimeout(AsyncEvent event) throws IOException {
-    call.cancel("the request's deadline passed (async timeout)", null);
+    HttpFailureResponse answer = call.deadlinePassed();
     AsyncContext async = event.getAsyncContext();
-    if (!response.isCommitted()) {
-      ServletAnswers.send(ServletAnswers.DEADLINE_PASSED, response);
+    try {
+      if (!response.isCommitted()) {
+        ServletAnswers.send(answer, response);
+      }
+    } finally {
+      async.complete(); // also when the answer cannot be sent (the client left): the request must end
     }
-    call.end(504);
-    async.complete();
   }
 
   @Override

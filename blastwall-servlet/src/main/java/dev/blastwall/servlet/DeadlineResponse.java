@@ -1,5 +1,6 @@
 package dev.blastwall.servlet;
 
+import dev.blastwall.http.HttpServerCall;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,11 +18,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class DeadlineResponse extends HttpServletResponseWrapper {
 
-  private final ServletCall call;
+  private final HttpServerCall call;
   private @Nullable ServletOutputStream stream;
   private @Nullable PrintWriter writer;
 
-  DeadlineResponse(HttpServletResponse response, ServletCall call) {
+  DeadlineResponse(HttpServletResponse response, HttpServerCall call) {
     super(response);
     this.call = call;
   }
@@ -46,17 +47,17 @@ final class DeadlineResponse extends HttpServletResponseWrapper {
     return wrapped;
   }
 
-  private static IOException ended(ServletCall call) {
-    Throwable why = call.context.cancellation().cause();
+  private static IOException ended(HttpServerCall call) {
+    Throwable why = call.context().cancellation().cause();
     return new IOException("response ended: " + (why == null ? "the call was cancelled" : why.getMessage()), why);
   }
 
   /** The container's stream, refusing writes once the call is cancelled. */
   private static final class Stream extends ServletOutputStream {
     private final ServletOutputStream out;
-    private final ServletCall call;
+    private final HttpServerCall call;
 
-    Stream(ServletOutputStream out, ServletCall call) {
+    Stream(ServletOutputStream out, HttpServerCall call) {
       this.out = out;
       this.call = call;
     }
@@ -107,7 +108,7 @@ final class DeadlineResponse extends HttpServletResponseWrapper {
     }
 
     private void check() throws IOException {
-      if (call.context.isCancelled()) {
+      if (call.context().isCancelled()) {
         throw ended(call);
       }
     }
@@ -121,9 +122,9 @@ final class DeadlineResponse extends HttpServletResponseWrapper {
   /** The container's writer, setting its error flag instead of writing once the call is cancelled. */
   private static final class Writer extends PrintWriter {
     private final PrintWriter container;
-    private final ServletCall call;
+    private final HttpServerCall call;
 
-    Writer(PrintWriter out, ServletCall call) {
+    Writer(PrintWriter out, HttpServerCall call) {
       super(out);
       this.container = out;
       this.call = call;
@@ -164,7 +165,7 @@ final class DeadlineResponse extends HttpServletResponseWrapper {
     @Override
     public boolean checkError() {
       // PrintWriter's own checkError answers for the writer it wraps only, not this one's flag.
-      if (call.context.isCancelled()) {
+      if (call.context().isCancelled()) {
         setError();
         return true;
       }
@@ -172,7 +173,7 @@ final class DeadlineResponse extends HttpServletResponseWrapper {
     }
 
     private boolean open() {
-      if (call.context.isCancelled()) {
+      if (call.context().isCancelled()) {
         setError();
         return false;
       }

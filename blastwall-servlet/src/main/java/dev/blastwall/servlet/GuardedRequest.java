@@ -1,6 +1,7 @@
 package dev.blastwall.servlet;
 
 import dev.blastwall.deadline.Deadline;
+import dev.blastwall.http.HttpServerCall;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -15,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class GuardedRequest extends HttpServletRequestWrapper {
 
-  private final ServletCall call;
+  private final HttpServerCall call;
   private final HttpServletResponse response;
 
-  GuardedRequest(HttpServletRequest request, HttpServletResponse response, ServletCall call) {
+  GuardedRequest(HttpServletRequest request, HttpServletResponse response, HttpServerCall call) {
     super(request);
     this.call = call;
     this.response = response;
@@ -36,7 +37,7 @@ final class GuardedRequest extends HttpServletRequestWrapper {
 
   private AsyncContext guard(AsyncContext async) {
     async.addListener(new CallAsyncListener(call, response));
-    Deadline deadline = call.context.deadline();
+    Deadline deadline = call.context().deadline();
     if (deadline != null) {
       // At least 1 ms: 0 would mean "never time out".
       long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos()));

@@ -1,17 +1,13 @@
 package dev.blastwall.servlet;
 
 import dev.blastwall.http.HttpFailureResponse;
-import dev.blastwall.relay.RetryHint;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** Writes an {@link HttpFailureResponse} as a plain-text answer: status, Blastwall headers, one line of body. */
 final class ServletAnswers {
-
-  /** The answer to a request whose deadline passed while its handler ran: 504, marked, as on arrival. */
-  static final HttpFailureResponse DEADLINE_PASSED = new HttpFailureResponse(504, true, RetryHint.doNotRetry(),
-      "deadline passed while the handler ran");
 
   private ServletAnswers() {}
 
@@ -21,9 +17,19 @@ final class ServletAnswers {
     response.setStatus(answer.status());
     answer.writeHeaders(response::setHeader);
     response.setContentType("text/plain;charset=utf-8");
-    byte[] body = (answer.message() + "\n").getBytes(StandardCharsets.UTF_8);
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    String body = answer.message() + "\n";
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setContentLength(bytes.length);
+    ServletOutputStream stream;
+    try {
+      stream = response.getOutputStream();
+    } catch (IllegalStateException writerTaken) {
+      // The handler had taken the writer (the response allows only one of the two) before it failed or timed out.
+      response.getWriter().write(body);
+      response.flushBuffer();
+      return;
+    }
+    stream.write(bytes);
     response.flushBuffer();
   }
 }

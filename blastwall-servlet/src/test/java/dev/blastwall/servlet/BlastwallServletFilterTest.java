@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Criticality;
 import dev.blastwall.deadline.Deadline;
+import dev.blastwall.failure.OverloadedException;
+import dev.blastwall.http.HttpServerGuard;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
@@ -17,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +84,8 @@ class BlastwallServletFilterTest {
 
   @Test
   void anUnknownCriticalityIsTheDefaultAndAMalformedTraceIsDropped() throws Exception {
-    jetty.filter(BlastwallServletFilter.builder().defaultCriticality(Criticality.SHEDDABLE_PLUS).build())
+    jetty.filter(BlastwallServletFilter.of(
+            HttpServerGuard.builder().defaultCriticality(Criticality.SHEDDABLE_PLUS).build()))
         .servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo", "blastwall-criticality", "galactic", "traceparent", "nonsense");
@@ -93,7 +97,7 @@ class BlastwallServletFilterTest {
   @Test
   void answersAnExpiredRequest504MarkedWithoutRunningTheHandler() throws Exception {
     CountingAdmission admission = new CountingAdmission(10, false);
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/echo", echo).start();
+    jetty.filter(admitting(admission)).servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo", "grpc-timeout", "0n");
 
@@ -105,7 +109,7 @@ class BlastwallServletFilterTest {
 
   @Test
   void answersAnOverloadedRefusal503WithRetryAfterAndTheMark() throws Exception {
-    jetty.filter(BlastwallServletFilter.builder().admission(new CountingAdmission(0, false)).build())
+    jetty.filter(admitting(new CountingAdmission(0, false)))
         .servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo");
@@ -119,7 +123,7 @@ class BlastwallServletFilterTest {
 
   @Test
   void answersARateLimitRefusal429() throws Exception {
-    jetty.filter(BlastwallServletFilter.builder().admission(new CountingAdmission(0, true)).build())
+    jetty.filter(admitting(new CountingAdmission(0, true)))
         .servlet("/echo", echo).start();
 
     HttpResponse<String> response = get("/echo");
@@ -144,7 +148,7 @@ class BlastwallServletFilterTest {
   void releasesAnAsyncRequestsPermitOnceWhenItCompletesOnAnotherThread() throws Exception {
     CountingAdmission admission = new CountingAdmission(10, false);
     AtomicReference<CallContext> seen = new AtomicReference<>();
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/async", new HttpServlet() {
+    jetty.filter(admitting(admission)).servlet("/async", new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
         seen.set(CallContext.current());
@@ -174,7 +178,7 @@ class BlastwallServletFilterTest {
   void endsAnAsyncRequestAtItsDeadline504AndCancelsTheHandlersContext() throws Exception {
     CountingAdmission admission = new CountingAdmission(10, false);
     AtomicReference<CallContext> seen = new AtomicReference<>();
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/hang", new HttpServlet() {
+    jetty.filter(admitting(admission)).servlet("/hang", new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
         seen.set(CallContext.current());
@@ -195,7 +199,7 @@ class BlastwallServletFilterTest {
     CountingAdmission admission = new CountingAdmission(10, false);
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicInteger events = new AtomicInteger();
-    jetty.filter(BlastwallServletFilter.builder().admission(admission).build()).servlet("/sse", new HttpServlet() {
+    jetty.filter(admitting(admission)).servlet("/sse", new HttpServlet() {
       @Override
       protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setContentType("text/event-stream");
@@ -228,6 +232,142 @@ class BlastwallServletFilterTest {
     assertThat(events.get()).isBetween(1, 999);
     awaitQuiet(admission);
     assertThat(admission.extraEnds()).isZero();
+  }
+
+  @Test
+  void endsAChunkedStreamWhenTheDeadlinePassesAndCancelsTheHandlersContext() throws Exception {
+    CountingAdmission admission = new CountingAdmission(10, false);
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicInteger chunks = new AtomicInteger();
+    AtomicReference<CallContext> seen = new AtomicReference<>();
+    jetty.filter(admitting(admission)).servlet("/chunks", new HttpServlet() {
+      @Override
+      protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+        seen.set(CallContext.current());
+        try {
+          java.io.OutputStream out = resp.getOutputStream();
+          // No content length: Jetty sends it chunked. The handler's own pace; it never looks at the deadline.
+          while (chunks.get() < 1000) {
+            out.write(("chunk " + chunks.incrementAndGet() + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(20);
+          }
+        } catch (IOException ended) {
+          stopped.countDown();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }).start();
+
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jetty.port() + "/chunks"))
+        .header("grpc-timeout", "300m").timeout(WAIT).build();
+    HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream body = response.body()) {
+      body.transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (IOException brokenOff) {
+      // a stream cut at its deadline may end by a reset instead of a clean end
+    }
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(stopped.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the write after the deadline failed").isTrue();
+    assertThat(chunks.get()).isBetween(1, 999);
+    assertThat(seen.get().isCancelled()).isTrue();
+    awaitQuiet(admission);
+    assertThat(admission.ended).hasValue(1);
+    assertThat(admission.extraEnds()).isZero();
+  }
+
+  @Test
+  void cancelsTheHandlersContextWhenTheClientGoesAwayMidStream() throws Exception {
+    CountingAdmission admission = new CountingAdmission(10, false);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    CountDownLatch streaming = new CountDownLatch(1);
+    jetty.filter(admitting(admission)).servlet("/sse", new HttpServlet() {
+      @Override
+      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        CallContext.current().cancellation().onCancel(cancelled::countDown);
+        resp.setContentType("text/event-stream");
+        PrintWriter out = resp.getWriter();
+        for (int i = 0; i < 2000 && !out.checkError(); i++) {   // no deadline: only the client's leaving ends it
+          out.print("data: " + i + "\n\n");
+          out.flush();
+          streaming.countDown();
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }).start();
+
+    try (java.net.Socket socket = new java.net.Socket(
+        java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), jetty.port())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      socket.getOutputStream().write("GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      assertThat(socket.getInputStream().read()).isNotNegative();
+      assertThat(streaming.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    }
+
+    assertThat(cancelled.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("context cancelled on a failed write")
+        .isTrue();
+    awaitQuiet(admission);
+    assertThat(admission.ended).hasValue(1);
+    assertThat(admission.extraEnds()).isZero();
+  }
+
+  @Test
+  void releasesAnAsyncRequestsPermitOnceWhenItsDispatchFails() throws Exception {
+    CountingAdmission admission = new CountingAdmission(10, false);
+    AtomicReference<CallContext> seen = new AtomicReference<>();
+    AtomicReference<CallContext> inDispatch = new AtomicReference<>();
+    jetty.filter(admitting(admission)).servlet("/async-error", new HttpServlet() {
+      @Override
+      protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+        if (seen.get() == null) {
+          seen.set(CallContext.current());
+          req.startAsync().dispatch();
+          return;
+        }
+        inDispatch.set(CallContext.current());
+        throw new IllegalStateException("handler bug in the async dispatch");
+      }
+    }).start();
+
+    HttpResponse<String> response = get("/async-error", "grpc-timeout", "5S");
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(inDispatch.get()).as("the context is bound again in the async dispatch").isSameAs(seen.get());
+    awaitQuiet(admission);
+    assertThat(admission.ended).hasValue(1);
+    assertThat(admission.extraEnds()).isZero();
+    assertThat(seen.get().isCancelled()).as("onError cancels the handler's context").isTrue();
+  }
+
+  @Test
+  void answersAHandlersBlastwallFailure_andEndsItsPermitOnce() throws Exception {
+    CountingAdmission admission = new CountingAdmission(10, false);
+    jetty.filter(admitting(admission)).servlet("/shed", new HttpServlet() {
+      @Override
+      protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+        throw new OverloadedException("inventory", "admission", "below shed it", -1, "shed");
+      }
+    }).start();
+
+    HttpResponse<String> response = get("/shed");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.headers().firstValue("blastwall-do-not-retry")).hasValue("true");
+    awaitQuiet(admission);
+    assertThat(admission.ended).hasValue(1);
+    assertThat(admission.extraEnds()).isZero();
+  }
+
+  static BlastwallServletFilter admitting(CountingAdmission admission) {
+    return BlastwallServletFilter.of(HttpServerGuard.builder().admission(admission).build());
   }
 
   /** Waits (bounded) for the container to finish ending requests, then checks none holds a place. */
