@@ -349,7 +349,7 @@ class UpstreamRegistryTest {
 
   @Test
   void forEachPipelineSeesEveryPipelineOnceNowAndLaterUntilClosed() {
-    UpstreamRegistry registry = new UpstreamRegistry().register("payments", pipeline("payments").build())
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment()).register("payments", pipeline("payments").build())
         .register("inventory", pipeline("inventory").build());
     List<String> seen = new ArrayList<>();
 
@@ -364,7 +364,7 @@ class UpstreamRegistryTest {
 
   @Test
   void aWatcherThatThrowsFailsTheRegistrationItWasToldOfWhichStaysRegistered() {
-    UpstreamRegistry registry = new UpstreamRegistry();
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment());
     registry.forEachPipeline(pipeline -> {
       throw new IllegalStateException("watcher broke on " + pipeline.upstream());
     });
