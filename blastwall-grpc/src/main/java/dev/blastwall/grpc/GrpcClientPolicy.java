@@ -1,12 +1,15 @@
 package dev.blastwall.grpc;
 
 import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
+import dev.blastwall.config.GrpcClientConfig;
+import dev.blastwall.config.MethodConfig;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.deadline.DeadlineSlack;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.pipeline.Pipeline;
+import dev.blastwall.registry.UpstreamRegistry;
 import dev.blastwall.time.Environment;
 import dev.blastwall.time.Ticker;
 import io.grpc.MethodDescriptor;
@@ -92,6 +95,37 @@ public final class GrpcClientPolicy {
     this.slack = builder.slack;
     this.environment = builder.defaultPipeline.environment();
     this.ticker = environment.ticker();
+  }
+
+  /**
+   * The policy {@code config} describes (the {@code grpc.client} section of a YAML or flat configuration), its
+   * pipelines looked up in {@code upstreams} by the names the configuration gives: every method runs on the
+   * registry's one environment, and shares its upstream's breaker, budgets and limits with every other caller of
+   * that upstream. A method that names no upstream is guarded by the default upstream's pipeline.
+   *
+   * @throws IllegalArgumentException if an upstream the configuration names is not registered, naming the ones
+   *     that are
+   */
+  public static GrpcClientPolicy from(GrpcClientConfig config, UpstreamRegistry upstreams) {
+    Builder builder = builder(upstreams.pipeline(config.defaultUpstream()))
+        .deadlineSlack(config.slackFraction(), config.maxSlack());
+    config.methods().forEach((target, method) -> {
+      if (method.upstream() != null) {
+        builder.pipeline(target, upstreams.pipeline(method.upstream()));
+      }
+      MethodConfig.MethodIdempotency declared = method.idempotency();
+      if (declared != null) {
+        switch (declared) {
+          case IDEMPOTENT -> builder.idempotency(target, Idempotency.IDEMPOTENT);
+          case NON_IDEMPOTENT -> builder.idempotency(target, Idempotency.NON_IDEMPOTENT);
+          case KEYED -> builder.keyed(target);
+        }
+      }
+      if (method.attemptTimeout() != null) {
+        builder.attemptTimeout(target, method.attemptTimeout());
+      }
+    });
+    return builder.build();
   }
 
   /** A builder whose methods without a pipeline of their own are guarded by {@code defaultPipeline}. */
