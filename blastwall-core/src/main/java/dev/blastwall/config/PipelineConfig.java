@@ -2,7 +2,7 @@ package dev.blastwall.config;
 
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.pipeline.Pipeline;
-import dev.blastwall.time.Scheduler;
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.Ticker;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -31,11 +31,13 @@ public record PipelineConfig(
 
   /**
    * A builder for the pipeline of {@code upstream} set up as described, for more (a listener, a fallback) before
-   * {@code build()}. Its breaker, bulkhead, limiter and budgets are new, so pipelines built from one configuration
-   * share nothing.
+   * {@code build()}, on {@code environment}: its breaker, budgets, limiter and hedge policy read the environment's
+   * ticker. Its breaker, bulkhead, limiter and budgets are new, so pipelines built from one configuration share
+   * nothing.
    */
-  public Pipeline.Builder toBuilder(String upstream, Ticker ticker, Scheduler scheduler) {
-    Pipeline.Builder pipeline = Pipeline.builder(upstream).ticker(ticker).scheduler(scheduler);
+  public Pipeline.Builder toBuilder(String upstream, Environment environment) {
+    Ticker ticker = environment.ticker();
+    Pipeline.Builder pipeline = Pipeline.builder(upstream).environment(environment);
     if (timeout != null) {
       pipeline.timeout(timeout);
     }

@@ -19,6 +19,7 @@ import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.RandomSource;
 import dev.blastwall.time.Scheduler;
 import dev.blastwall.time.Ticker;
@@ -69,6 +70,8 @@ public final class Pipeline {
   public static final int DEFAULT_HEDGES_PER_SECOND = 1;
 
   final String upstream;
+  final Environment environment;
+  // The environment's parts, read on every call without the indirection.
   final Ticker ticker;
   final Scheduler scheduler;
   final RandomSource random;
@@ -110,9 +113,10 @@ public final class Pipeline {
 
   private Pipeline(Builder builder) {
     this.upstream = builder.upstream;
-    this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
-    this.scheduler = builder.scheduler != null ? builder.scheduler : Scheduler.system();
-    this.random = builder.random != null ? builder.random : RandomSource.threadLocal();
+    this.environment = builder.effectiveEnvironment();
+    this.ticker = environment.ticker();
+    this.scheduler = environment.scheduler();
+    this.random = environment.random();
     this.timeoutNanos = builder.timeout != null ? Checks.saturatedNanos(builder.timeout) : -1;
     this.retry = builder.retry != null ? builder.retry : RetryPolicy.none();
     this.budget = builder.budget != null ? builder.budget : RetryBudget.ratio().ticker(ticker).build();
@@ -144,6 +148,15 @@ public final class Pipeline {
   /** The upstream this pipeline guards. */
   public String upstream() {
     return upstream;
+  }
+
+  /**
+   * The environment this pipeline runs on: its ticker places every deadline the pipeline makes (the total and
+   * attempt deadlines) and times the default budgets; its scheduler runs waits and timeouts; its random source
+   * jitters backoffs. An adapter in front of the pipeline reads deadlines on the same environment.
+   */
+  public Environment environment() {
+    return environment;
   }
 
   /** The retry budget shared by every call through this pipeline. */
@@ -280,6 +293,7 @@ public final class Pipeline {
   /** Builds a {@link Pipeline}; each option may be set once. Not thread-safe. */
   public static final class Builder {
     private final String upstream;
+    private @Nullable Environment environment;
     private @Nullable Ticker ticker;
     private @Nullable Scheduler scheduler;
     private @Nullable RandomSource random;
@@ -305,25 +319,51 @@ public final class Pipeline {
       this.upstream = upstream;
     }
 
-    /** The time source; default {@link Ticker#system()}. */
+    /**
+     * The ticker, scheduler and random source of the pipeline, from one place; default
+     * {@link Environment#system()}. The default retry and hedge budgets are on its ticker. Give the registry, the
+     * pipelines and the adapters one environment, so every deadline they make is on one ticker.
+     */
+    public Builder environment(Environment newEnvironment) {
+      Checks.checkNotSet("environment", environment != null);
+      this.environment = newEnvironment;
+      return this;
+    }
+
+    /**
+     * Replaces the {@linkplain #environment environment}'s ticker, for tests of one pipeline; prefer
+     * {@link #environment}, which keeps the ticker, the scheduler and the adapters' deadlines together.
+     */
     public Builder ticker(Ticker newTicker) {
       Checks.checkNotSet("ticker", ticker != null);
       this.ticker = newTicker;
       return this;
     }
 
-    /** Runs backoff waits and timeouts; default {@link Scheduler#system()}. */
+    /** Replaces the {@linkplain #environment environment}'s scheduler, for tests of one pipeline. */
     public Builder scheduler(Scheduler newScheduler) {
       Checks.checkNotSet("scheduler", scheduler != null);
       this.scheduler = newScheduler;
       return this;
     }
 
-    /** The source of jitter; default {@link RandomSource#threadLocal()}. */
+    /** Replaces the {@linkplain #environment environment}'s random source, for tests of one pipeline. */
     public Builder random(RandomSource newRandom) {
       Checks.checkNotSet("random", random != null);
       this.random = newRandom;
       return this;
+    }
+
+    /** The environment with any part set on its own replacing the environment's. */
+    private Environment effectiveEnvironment() {
+      Environment base = environment != null ? environment : Environment.system();
+      if (ticker != null) {
+        base = base.withTicker(ticker);
+      }
+      if (scheduler != null) {
+        base = base.withScheduler(scheduler);
+      }
+      return random != null ? base.withRandom(random) : base;
     }
 
     /**

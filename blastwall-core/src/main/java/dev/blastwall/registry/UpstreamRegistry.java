@@ -12,8 +12,7 @@ import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.ratelimit.RateLimiter;
 import dev.blastwall.retry.RatioRetryBudget;
 import dev.blastwall.retry.RetryBudget;
-import dev.blastwall.time.Scheduler;
-import dev.blastwall.time.Ticker;
+import dev.blastwall.time.Environment;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,8 +32,9 @@ import java.util.function.Function;
  * a full bulkhead or a spent budget stays with the upstream it belongs to.
  *
  * <pre>{@code
- * UpstreamRegistry upstreams = UpstreamRegistry.fromConfig(properties, Ticker.system(), Scheduler.system());
+ * UpstreamRegistry upstreams = UpstreamRegistry.fromConfig(properties, Environment.system());
  * Item item = upstreams.pipeline("inventory").call(() -> inventory.getItem(id));
+ * upstreams.register("search", upstreams.pipelineBuilder("search").timeout(Duration.ofMillis(200)).build());
  *
  * for (UpstreamState state : upstreams.states()) {
  *   dashboard.show(state.upstream(), state.breaker(), state.bulkhead(), state.retryBudgetBalance());
@@ -45,6 +45,11 @@ import java.util.function.Function;
  * upstream's (sharing is what isolation rules out; {@link RetryBudget#unlimited()} keeps no account and may be
  * shared). The configuration keys of {@link #fromConfig} are listed in {@code docs/configuration.md}.
  *
+ * <p>A registry runs on one {@link Environment}: the pipelines it builds from configuration, and their breakers,
+ * budgets, rate limiters and hedge policies, read its ticker; {@link #pipelineBuilder} starts a pipeline on it; and
+ * {@link #register} refuses a pipeline on another ticker, so every deadline its pipelines make compares with every
+ * other and with those of the adapters on the same environment.
+ *
  * <p>Thread-safe. Looking a pipeline up is lock-free; registrations are serialized, so the isolation check sees
  * every other registration.
  */
@@ -53,55 +58,82 @@ public final class UpstreamRegistry {
   /** A registered pipeline and its settings, described once since a pipeline never changes. */
   private record Entry(Pipeline pipeline, String settings) {}
 
+  private final Environment environment;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
   private final ReentrantLock registering = new ReentrantLock();
   /** The actions of {@link #forEachPipeline}, run for each registration; changed and run under the lock. */
   private final List<Consumer<? super Pipeline>> watchers = new CopyOnWriteArrayList<>();
 
-  /** An empty registry. */
-  public UpstreamRegistry() {}
+  /** An empty registry on {@link Environment#system()}. */
+  public UpstreamRegistry() {
+    this(Environment.system());
+  }
+
+  /**
+   * An empty registry on {@code environment}.
+   *
+   * @throws IllegalArgumentException if {@code environment} is null
+   */
+  public UpstreamRegistry(Environment environment) {
+    if (environment == null) {
+      throw Checks.invalidArgument("environment", "null", "an Environment, e.g. Environment.system()");
+    }
+    this.environment = environment;
+  }
 
   /**
    * A registry with one pipeline for each upstream named in {@code config}, whose keys look like
    * {@code upstreams.inventory.timeout=300ms}; see {@code docs/configuration.md} for every key. The same as
-   * {@link #fromConfig(BlastwallConfig, Ticker, Scheduler)} of the model {@link FlatConfig} reads.
+   * {@link #fromConfig(BlastwallConfig, Environment)} of the model {@link FlatConfig} reads.
    *
    * @throws IllegalArgumentException for any key that is not a known setting of an upstream and for any value that
    *     does not parse or fits no other setting, with a message naming the full key, like
    *     {@code upstreams.inventory.retry.max-attempts: "abc" (expected: an integer 1..10)}
    */
-  public static UpstreamRegistry fromConfig(Map<String, String> config, Ticker ticker, Scheduler scheduler) {
-    return fromConfig(ConfigReader.read(FlatConfig.tree(config)), ticker, scheduler);
+  public static UpstreamRegistry fromConfig(Map<String, String> config, Environment environment) {
+    return fromConfig(ConfigReader.read(FlatConfig.tree(config)), environment);
   }
 
   /**
-   * A registry with one pipeline for each of {@code config}'s upstreams, each with its own breaker, bulkhead,
-   * limiter and budgets. Every breaker, budget, rate limiter and hedge policy reads time from {@code ticker}; every
-   * pipeline waits and times out through {@code scheduler}.
+   * A registry on {@code environment} with one pipeline for each of {@code config}'s upstreams, each with its own
+   * breaker, bulkhead, limiter and budgets. Every pipeline runs on {@code environment}: its breaker, budgets, rate
+   * limiter and hedge policy read the environment's ticker, it waits and times out through its scheduler and
+   * jitters with its random source.
    *
    * @throws IllegalArgumentException for settings the policies refuse together, naming the upstream
    */
-  public static UpstreamRegistry fromConfig(BlastwallConfig config, Ticker ticker, Scheduler scheduler) {
-    UpstreamRegistry registry = new UpstreamRegistry();
-    config.upstreams().forEach((name, pipeline) -> registry.register(name, build(name, pipeline, ticker, scheduler)));
+  public static UpstreamRegistry fromConfig(BlastwallConfig config, Environment environment) {
+    UpstreamRegistry registry = new UpstreamRegistry(environment);
+    config.upstreams().forEach((name, pipeline) -> registry.register(name, build(name, pipeline, environment)));
     return registry;
   }
 
-  private static Pipeline build(String name, PipelineConfig config, Ticker ticker, Scheduler scheduler) {
+  private static Pipeline build(String name, PipelineConfig config, Environment environment) {
     try {
-      return config.toBuilder(name, ticker, scheduler).build();
+      return config.toBuilder(name, environment).build();
     } catch (IllegalArgumentException | IllegalStateException refused) {
       // A combination the policies' builders refuse that the reader did not foresee: still say which upstream.
       throw new IllegalArgumentException(FlatConfig.PREFIX + name + ": " + refused.getMessage(), refused);
     }
   }
 
+  /** The environment this registry's pipelines run on. */
+  public Environment environment() {
+    return environment;
+  }
+
+  /** A builder for the pipeline of {@code upstream} on this registry's environment; register what it builds. */
+  public Pipeline.Builder pipelineBuilder(String upstream) {
+    return Pipeline.builder(upstream).environment(environment);
+  }
+
   /**
    * Registers {@code pipeline} as the one for {@code upstream}.
    *
    * @return this registry
-   * @throws IllegalArgumentException if the pipeline was built for another upstream name, or shares a breaker,
-   *     bulkhead, rate limiter or budget with another upstream's pipeline
+   * @throws IllegalArgumentException if the pipeline was built for another upstream name, runs on another
+   *     ticker than this registry's environment, or shares a breaker, bulkhead, rate limiter or budget with another
+   *     upstream's pipeline
    * @throws IllegalStateException if {@code upstream} already has a pipeline
    */
   public UpstreamRegistry register(String upstream, Pipeline pipeline) {
@@ -127,8 +159,8 @@ public final class UpstreamRegistry {
    * The pipeline of {@code upstream}, created by {@code factory} (given the upstream's name) and registered if
    * there is none yet. At most one pipeline is ever created per upstream: concurrent callers wait for the first.
    *
-   * @throws IllegalArgumentException if the created pipeline was built for another name or shares a policy with
-   *     another upstream's (it is then not registered)
+   * @throws IllegalArgumentException if the created pipeline was built for another name, runs on another ticker
+   *     or shares a policy with another upstream's (it is then not registered)
    */
   public Pipeline getOrCreate(String upstream, Function<String, Pipeline> factory) {
     Entry existing = entries.get(upstream);
@@ -232,6 +264,12 @@ public final class UpstreamRegistry {
       // Events and errors name the pipeline's upstream: a second name for it would split one upstream's story.
       throw Checks.invalidArgument("pipeline", pipeline,
           "a pipeline built for upstream \"" + upstream + "\" (Pipeline.builder(\"" + upstream + "\"))");
+    }
+    if (pipeline.environment().ticker() != environment.ticker()) {
+      // Deadlines on two tickers cannot be compared: a caller's deadline would meet this pipeline's timeout and fail.
+      throw Checks.invalidArgument("pipeline", "for \"" + upstream + "\" on " + pipeline.environment().ticker(),
+          "a pipeline on the registry's ticker (" + environment.ticker()
+              + "): build it with pipelineBuilder(\"" + upstream + "\") or Pipeline.builder(...).environment(...)");
     }
     if (entries.containsKey(upstream)) {
       throw new IllegalStateException(Checks.invalid("upstream", '"' + upstream + '"',

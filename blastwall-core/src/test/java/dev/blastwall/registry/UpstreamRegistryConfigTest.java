@@ -15,6 +15,7 @@ import dev.blastwall.failure.RemoteFailure;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.ratelimit.RateLimiter;
+import dev.blastwall.testing.FakeEnvironment;
 import dev.blastwall.testing.FakeScheduler;
 import dev.blastwall.testing.FakeTicker;
 import java.nio.file.Files;
@@ -36,10 +37,11 @@ class UpstreamRegistryConfigTest {
 
   private static final long MS = 1_000_000L;
 
-  private final FakeTicker ticker = new FakeTicker();
-  private final FakeScheduler scheduler = new FakeScheduler(ticker);
+  private final FakeEnvironment fake = new FakeEnvironment();
+  private final FakeTicker ticker = fake.ticker();
+  private final FakeScheduler scheduler = fake.scheduler();
   private UpstreamRegistry fromConfig(Map<String, String> config) {
-    return UpstreamRegistry.fromConfig(config, ticker, scheduler);
+    return UpstreamRegistry.fromConfig(config, fake.environment());
   }
 
   /** {@code key=value} lines, keys relative to {@code upstreams.<upstream>.}. */
@@ -260,7 +262,7 @@ class UpstreamRegistryConfigTest {
 
     assertThat(registry.pipeline("payments").call(() -> "paid")).isEqualTo("paid");
     assertThat(nonNull(registry.state("payments").breaker()).state()).isEqualTo(CircuitBreaker.State.CLOSED);
-    assertThat(UpstreamRegistry.fromConfig(Map.of(), ticker, scheduler).upstreams()).isEmpty();
+    assertThat(UpstreamRegistry.fromConfig(Map.of(), fake.environment()).upstreams()).isEmpty();
   }
 
   @Test
@@ -317,7 +319,7 @@ class UpstreamRegistryConfigTest {
     int equals = entry.indexOf('=');
     Map<String, String> config = Map.of(entry.substring(0, equals).strip(), entry.substring(equals + 1).strip());
 
-    assertThatThrownBy(() -> UpstreamRegistry.fromConfig(config, ticker, scheduler))
+    assertThatThrownBy(() -> UpstreamRegistry.fromConfig(config, fake.environment()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(message.strip());
   }
@@ -325,7 +327,7 @@ class UpstreamRegistryConfigTest {
   @Test
   void anUnknownSettingListsTheKnownOnes() {
     assertThatThrownBy(() -> UpstreamRegistry.fromConfig(
-        Map.of("upstreams.inventory.retry.max-atempts", "3"), ticker, scheduler))
+        Map.of("upstreams.inventory.retry.max-atempts", "3"), fake.environment()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upstreams.inventory.retry.max-atempts: \"3\" (expected: a setting of upstream \"inventory\": "
             + "one of " + String.join(", ", FlatConfig.SETTINGS) + "; did you mean retry.max-attempts?)");
@@ -365,7 +367,7 @@ class UpstreamRegistryConfigTest {
   }
 
   private void assertBad(Map<String, String> config, String message) {
-    assertThatThrownBy(() -> UpstreamRegistry.fromConfig(config, ticker, scheduler))
+    assertThatThrownBy(() -> UpstreamRegistry.fromConfig(config, fake.environment()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(message);
   }

@@ -16,7 +16,7 @@ import dev.blastwall.ratelimit.TokenBucketRateLimiter;
 import dev.blastwall.retry.Backoff;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
-import dev.blastwall.testing.FakeScheduler;
+import dev.blastwall.testing.FakeEnvironment;
 import dev.blastwall.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,11 +34,11 @@ import org.junit.jupiter.api.Test;
 /** The registry built from code: lookup, registration rules, isolation between upstreams, and states. */
 class UpstreamRegistryTest {
 
-  private final FakeTicker ticker = new FakeTicker();
-  private final FakeScheduler scheduler = new FakeScheduler(ticker);
+  private final FakeEnvironment fake = new FakeEnvironment();
+  private final FakeTicker ticker = fake.ticker();
 
   private Pipeline.Builder pipeline(String upstream) {
-    return Pipeline.builder(upstream).ticker(ticker).scheduler(scheduler);
+    return Pipeline.builder(upstream).environment(fake.environment());
   }
 
   private static String fail() {
@@ -51,7 +51,7 @@ class UpstreamRegistryTest {
   void registeredPipelinesAreFoundByName() {
     Pipeline inventory = pipeline("inventory").build();
     Pipeline payments = pipeline("payments").build();
-    UpstreamRegistry registry = new UpstreamRegistry().register("payments", payments).register("inventory", inventory);
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment()).register("payments", payments).register("inventory", inventory);
 
     assertThat(registry.pipeline("inventory")).isSameAs(inventory);
     assertThat(registry.pipeline("payments")).isSameAs(payments);
@@ -62,7 +62,7 @@ class UpstreamRegistryTest {
 
   @Test
   void anUnknownUpstreamIsAnErrorThatListsTheKnownOnes() {
-    UpstreamRegistry registry = new UpstreamRegistry();
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment());
     assertThatThrownBy(() -> registry.pipeline("inventory"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upstream: \"inventory\" (expected: a registered upstream; none is registered)");
@@ -79,7 +79,7 @@ class UpstreamRegistryTest {
 
   @Test
   void upstreamsIsASnapshot() {
-    UpstreamRegistry registry = new UpstreamRegistry().register("inventory", pipeline("inventory").build());
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment()).register("inventory", pipeline("inventory").build());
     var names = registry.upstreams();
 
     registry.register("payments", pipeline("payments").build());
@@ -92,7 +92,7 @@ class UpstreamRegistryTest {
 
   @Test
   void anUpstreamIsRegisteredOnce() {
-    UpstreamRegistry registry = new UpstreamRegistry().register("inventory", pipeline("inventory").build());
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment()).register("inventory", pipeline("inventory").build());
 
     assertThatThrownBy(() -> registry.register("inventory", pipeline("inventory").build()))
         .isInstanceOf(IllegalStateException.class)
@@ -103,11 +103,11 @@ class UpstreamRegistryTest {
   void aPipelineIsRegisteredUnderItsOwnName() {
     Pipeline payments = pipeline("payments").build();
 
-    assertThatThrownBy(() -> new UpstreamRegistry().register("inventory", payments))
+    assertThatThrownBy(() -> new UpstreamRegistry(fake.environment()).register("inventory", payments))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("pipeline: " + payments
             + " (expected: a pipeline built for upstream \"inventory\" (Pipeline.builder(\"inventory\")))");
-    assertThatThrownBy(() -> new UpstreamRegistry().register(" ", payments))
+    assertThatThrownBy(() -> new UpstreamRegistry(fake.environment()).register(" ", payments))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upstream: \" \" (expected: a non-blank name)");
   }
@@ -119,7 +119,7 @@ class UpstreamRegistryTest {
     TokenBucketRateLimiter limiter =
         TokenBucketRateLimiter.builder(10, 10, Duration.ofSeconds(1)).ticker(ticker).build();
     RetryBudget budget = RetryBudget.ratio().ticker(ticker).build();
-    UpstreamRegistry registry = new UpstreamRegistry().register("inventory", pipeline("inventory")
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment()).register("inventory", pipeline("inventory")
         .circuitBreaker(breaker).bulkhead(bulkhead).rateLimiter(limiter, Duration.ZERO).retryBudget(budget)
         .build());
 
@@ -148,7 +148,7 @@ class UpstreamRegistryTest {
 
   @Test
   void getOrCreateCreatesOnceThenReturnsTheSamePipeline() {
-    UpstreamRegistry registry = new UpstreamRegistry();
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment());
     AtomicInteger created = new AtomicInteger();
 
     Pipeline first = registry.getOrCreate("inventory", name -> {
@@ -165,7 +165,7 @@ class UpstreamRegistryTest {
 
   @Test
   void concurrentGetOrCreateCreatesOnePipeline() throws Exception {
-    UpstreamRegistry registry = new UpstreamRegistry();
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment());
     AtomicInteger created = new AtomicInteger();
     CountDownLatch go = new CountDownLatch(1);
     int threads = 8;
@@ -177,7 +177,7 @@ class UpstreamRegistryTest {
           go.await();
           return registry.getOrCreate("inventory", name -> {
             created.incrementAndGet();
-            return Pipeline.builder(name).build();
+            return registry.pipelineBuilder(name).build();
           });
         }));
       }
@@ -196,7 +196,7 @@ class UpstreamRegistryTest {
   void aCreatedPipelineThatBreaksTheRulesIsNotRegistered() {
     CircuitBreaker breaker = CircuitBreaker.builder("inventory").ticker(ticker).build();
     UpstreamRegistry registry =
-        new UpstreamRegistry().register("inventory", pipeline("inventory").circuitBreaker(breaker).build());
+        new UpstreamRegistry(fake.environment()).register("inventory", pipeline("inventory").circuitBreaker(breaker).build());
 
     assertThatThrownBy(() -> registry.getOrCreate("payments", name -> pipeline(name).circuitBreaker(breaker).build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("its own circuit breaker");
@@ -210,7 +210,7 @@ class UpstreamRegistryTest {
 
   @Test
   void oneUpstreamsOpenBreakerAndFullBulkheadDoNotAffectAnothersCalls() throws Exception {
-    UpstreamRegistry registry = new UpstreamRegistry();
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment());
     for (String upstream : List.of("inventory", "payments")) {
       registry.register(upstream, pipeline(upstream)
           .circuitBreaker(CircuitBreaker.builder(upstream).ticker(ticker).minimumCalls(3).build())
@@ -246,7 +246,7 @@ class UpstreamRegistryTest {
 
   @Test
   void statesReflectWhatThePoliciesSaw() throws Exception {
-    UpstreamRegistry registry = new UpstreamRegistry()
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment())
         .register("inventory", pipeline("inventory")
             .idempotency(Idempotency.IDEMPOTENT)
             .retry(RetryPolicy.builder().maxAttempts(3).backoff(Backoff.none()).build())
@@ -296,7 +296,7 @@ class UpstreamRegistryTest {
 
   @Test
   void settingsDescribeThePipeline() {
-    UpstreamRegistry registry = new UpstreamRegistry()
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment())
         .register("inventory", pipeline("inventory")
             .timeout(Duration.ofMillis(300))
             .attemptTimeout(Duration.ofMillis(100))
@@ -349,7 +349,7 @@ class UpstreamRegistryTest {
 
   @Test
   void forEachPipelineSeesEveryPipelineOnceNowAndLaterUntilClosed() {
-    UpstreamRegistry registry = new UpstreamRegistry().register("payments", pipeline("payments").build())
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment()).register("payments", pipeline("payments").build())
         .register("inventory", pipeline("inventory").build());
     List<String> seen = new ArrayList<>();
 
@@ -364,7 +364,7 @@ class UpstreamRegistryTest {
 
   @Test
   void aWatcherThatThrowsFailsTheRegistrationItWasToldOfWhichStaysRegistered() {
-    UpstreamRegistry registry = new UpstreamRegistry();
+    UpstreamRegistry registry = new UpstreamRegistry(fake.environment());
     registry.forEachPipeline(pipeline -> {
       throw new IllegalStateException("watcher broke on " + pipeline.upstream());
     });

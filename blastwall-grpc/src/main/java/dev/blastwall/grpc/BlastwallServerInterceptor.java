@@ -9,6 +9,7 @@ import dev.blastwall.propagation.ContextRead;
 import dev.blastwall.server.Admission;
 import dev.blastwall.server.GuardedCall;
 import dev.blastwall.server.ServerCallGuard;
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.Ticker;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
@@ -62,12 +63,15 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
   private final Criticality defaultCriticality;
 
   private BlastwallServerInterceptor(Builder builder) {
-    this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
+    this.ticker = (builder.environment != null ? builder.environment : Environment.system()).ticker();
     this.guard = ServerCallGuard.of(builder.admission != null ? builder.admission : Admission.ALWAYS);
     this.defaultCriticality = builder.defaultCriticality != null ? builder.defaultCriticality : Criticality.CRITICAL;
   }
 
-  /** An interceptor with the defaults: system ticker, no admission control, CRITICAL when the caller sends none. */
+  /**
+   * An interceptor with the defaults: the system environment, no admission control, CRITICAL when the caller sends
+   * none.
+   */
   public static BlastwallServerInterceptor create() {
     return builder().build();
   }
@@ -329,19 +333,20 @@ public final class BlastwallServerInterceptor implements ServerInterceptor {
 
   /** Builds a {@link BlastwallServerInterceptor}; each option may be set once. Not thread-safe. */
   public static final class Builder {
-    private @Nullable Ticker ticker;
+    private @Nullable Environment environment;
     private @Nullable Admission admission;
     private @Nullable Criticality defaultCriticality;
 
     private Builder() {}
 
     /**
-     * The ticker on which incoming deadlines are placed; default {@link Ticker#system()}. It must be the ticker of
-     * the pipelines the handlers call through.
+     * The environment whose ticker places incoming deadlines; default {@link Environment#system()}. Give it the
+     * environment of the pipelines and client policies the handlers call through: the incoming deadline then
+     * compares with their timeouts and bounds each outgoing call.
      */
-    public Builder ticker(Ticker newTicker) {
-      Checks.checkNotSet("ticker", ticker != null);
-      this.ticker = newTicker;
+    public Builder environment(Environment newEnvironment) {
+      Checks.checkNotSet("environment", environment != null);
+      this.environment = newEnvironment;
       return this;
     }
 

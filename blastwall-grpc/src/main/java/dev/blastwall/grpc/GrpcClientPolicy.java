@@ -1,18 +1,23 @@
 package dev.blastwall.grpc;
 
 import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
+import dev.blastwall.config.GrpcClientConfig;
+import dev.blastwall.config.MethodConfig;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.deadline.Deadline;
 import dev.blastwall.deadline.DeadlineSlack;
 import dev.blastwall.internal.Checks;
 import dev.blastwall.pipeline.Pipeline;
+import dev.blastwall.registry.UpstreamRegistry;
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.Ticker;
 import io.grpc.MethodDescriptor;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +62,11 @@ import org.jspecify.annotations.Nullable;
  * by Blastwall's balancers), not the call's DEADLINE_EXCEEDED. It applies to unary calls only; a stream's deadline
  * is the call's.
  *
+ * <p><b>Time.</b> The policy runs on its default pipeline's {@link Environment}, and every other pipeline it is
+ * given must run on the same ticker ({@link Builder#build} refuses one that does not): the caller's deadline, the
+ * pipeline's timeouts and each attempt's deadline are then all on one ticker and always compare. Give the server
+ * interceptor the same environment, so a handler's incoming deadline is on it too.
+ *
  * <p>Immutable and thread-safe; built by a {@link Builder}, which is not.
  */
 public final class GrpcClientPolicy {
@@ -73,6 +83,7 @@ public final class GrpcClientPolicy {
   private final Map<String, Declared> idempotency;
   private final Map<String, Long> attemptTimeouts;
   private final DeadlineSlack slack;
+  private final Environment environment;
   private final Ticker ticker;
   private final ConcurrentHashMap<String, MethodPlan> plans = new ConcurrentHashMap<>();
 
@@ -82,7 +93,39 @@ public final class GrpcClientPolicy {
     this.idempotency = Map.copyOf(builder.idempotency);
     this.attemptTimeouts = Map.copyOf(builder.attemptTimeouts);
     this.slack = builder.slack;
-    this.ticker = builder.ticker != null ? builder.ticker : Ticker.system();
+    this.environment = builder.defaultPipeline.environment();
+    this.ticker = environment.ticker();
+  }
+
+  /**
+   * The policy {@code config} describes (the {@code grpc.client} section of a YAML or flat configuration), its
+   * pipelines looked up in {@code upstreams} by the names the configuration gives: every method runs on the
+   * registry's one environment, and shares its upstream's breaker, budgets and limits with every other caller of
+   * that upstream. A method that names no upstream is guarded by the default upstream's pipeline.
+   *
+   * @throws IllegalArgumentException if an upstream the configuration names is not registered, naming the ones
+   *     that are
+   */
+  public static GrpcClientPolicy from(GrpcClientConfig config, UpstreamRegistry upstreams) {
+    Builder builder = builder(upstreams.pipeline(config.defaultUpstream()))
+        .deadlineSlack(config.slackFraction(), config.maxSlack());
+    config.methods().forEach((target, method) -> {
+      if (method.upstream() != null) {
+        builder.pipeline(target, upstreams.pipeline(method.upstream()));
+      }
+      MethodConfig.MethodIdempotency declared = method.idempotency();
+      if (declared != null) {
+        switch (declared) {
+          case IDEMPOTENT -> builder.idempotency(target, Idempotency.IDEMPOTENT);
+          case NON_IDEMPOTENT -> builder.idempotency(target, Idempotency.NON_IDEMPOTENT);
+          case KEYED -> builder.keyed(target);
+        }
+      }
+      if (method.attemptTimeout() != null) {
+        builder.attemptTimeout(target, method.attemptTimeout());
+      }
+    });
+    return builder.build();
   }
 
   /** A builder whose methods without a pipeline of their own are guarded by {@code defaultPipeline}. */
@@ -95,7 +138,12 @@ public final class GrpcClientPolicy {
     return lookup(pipelines, fullMethodName, defaultPipeline);
   }
 
-  /** The ticker on which deadlines are read; it must be the one the pipelines use. */
+  /** The environment of the default pipeline, on whose ticker every pipeline of this policy runs. */
+  public Environment environment() {
+    return environment;
+  }
+
+  /** The ticker on which deadlines are read: the {@linkplain #environment() environment}'s. */
   public Ticker ticker() {
     return ticker;
   }
@@ -216,7 +264,6 @@ public final class GrpcClientPolicy {
     private final Map<String, Long> attemptTimeouts = new HashMap<>();
     private DeadlineSlack slack = DeadlineSlack.DEFAULT;
     private boolean slackSet;
-    private @Nullable Ticker ticker;
 
     private Builder(Pipeline defaultPipeline) {
       this.defaultPipeline = defaultPipeline;
@@ -300,16 +347,20 @@ public final class GrpcClientPolicy {
     }
 
     /**
-     * The ticker on which deadlines are read; default {@link Ticker#system()}. It must be the ticker of the
-     * pipelines and of the server interceptor, since deadlines on different tickers cannot be compared.
+     * The policy, on the default pipeline's environment.
+     *
+     * @throws IllegalArgumentException if a target's pipeline runs on another ticker than the default pipeline
+     *     (deadlines on two tickers cannot be compared, so its calls would fail)
      */
-    public Builder ticker(Ticker newTicker) {
-      Checks.checkNotSet("ticker", ticker != null);
-      this.ticker = newTicker;
-      return this;
-    }
-
     public GrpcClientPolicy build() {
+      Ticker ticker = defaultPipeline.environment().ticker();
+      for (Map.Entry<String, Pipeline> target : new TreeMap<>(pipelines).entrySet()) {
+        Ticker other = target.getValue().environment().ticker();
+        if (other != ticker) {
+          throw Checks.invalidArgument("pipeline", "for " + target.getKey() + " on " + other,
+              "a pipeline on the default pipeline's ticker (" + ticker + "): build every pipeline on one Environment");
+        }
+      }
       return new GrpcClientPolicy(this);
     }
 

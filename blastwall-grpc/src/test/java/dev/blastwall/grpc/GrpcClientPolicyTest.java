@@ -21,6 +21,11 @@ class GrpcClientPolicyTest {
   private final Pipeline forService = Pipeline.builder("service").build();
   private final Pipeline forMethod = Pipeline.builder("method").build();
 
+  /** The default pipeline on {@code ticker}: the policy reads deadlines on its default pipeline's environment. */
+  private static Pipeline onTicker(FakeTicker ticker) {
+    return Pipeline.builder("fallback").ticker(ticker).build();
+  }
+
   @Test
   void pipeline_isLookedUpByMethod_thenService_thenDefault() {
     GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback)
@@ -92,7 +97,7 @@ class GrpcClientPolicyTest {
   @Test
   void attemptTimeoutBinds_onlyWhenShorterThanTheDeadlineLessTheSlack() {
     FakeTicker ticker = new FakeTicker();
-    GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback).ticker(ticker)
+    GrpcClientPolicy policy = GrpcClientPolicy.builder(onTicker(ticker))
         .attemptTimeout("blastwall.test.Echo/Get", Duration.ofMillis(300))
         .build();
     MethodPlan get = policy.plan(EchoGrpc.getGetMethod());
@@ -117,8 +122,7 @@ class GrpcClientPolicyTest {
   @Test
   void attemptDeadline_isTheEarlierOfDeadlineLessSlack_andAttemptTimeout() {
     FakeTicker ticker = new FakeTicker();
-    GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback)
-        .ticker(ticker)
+    GrpcClientPolicy policy = GrpcClientPolicy.builder(onTicker(ticker))
         .attemptTimeout("blastwall.test.Echo/Get", Duration.ofMillis(300))
         .build();
     MethodPlan get = policy.plan(EchoGrpc.getGetMethod());
@@ -139,7 +143,7 @@ class GrpcClientPolicyTest {
   @Test
   void customSlack_zeroHandsTheWholeDeadlineDown() {
     FakeTicker ticker = new FakeTicker();
-    GrpcClientPolicy policy = GrpcClientPolicy.builder(fallback).ticker(ticker)
+    GrpcClientPolicy policy = GrpcClientPolicy.builder(onTicker(ticker))
         .deadlineSlack(0, Duration.ZERO).build();
 
     Deadline deadline = Deadline.after(Duration.ofSeconds(1), ticker);

@@ -12,6 +12,7 @@ import dev.blastwall.server.Admission;
 import dev.blastwall.server.GuardedCall;
 import dev.blastwall.server.ServerCallGuard;
 import dev.blastwall.time.Cancellable;
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.Scheduler;
 import dev.blastwall.time.Ticker;
 import java.util.List;
@@ -40,13 +41,13 @@ public final class HttpServerGuard {
 
   private final ServerCallGuard guard;
   private final Ticker ticker;
-  private final @Nullable Scheduler scheduler;
+  private final Scheduler scheduler;
   private final Criticality defaultCriticality;
 
   private HttpServerGuard(Builder builder) {
     this.guard = ServerCallGuard.of(builder.admission);
-    this.ticker = builder.ticker;
-    this.scheduler = builder.scheduler;
+    this.ticker = builder.environment.ticker();
+    this.scheduler = builder.environment.scheduler();
     this.defaultCriticality = builder.defaultCriticality;
   }
 
@@ -75,7 +76,7 @@ public final class HttpServerGuard {
           : HttpStatusMapping.outgoing(overload));
     }
     Deadline deadline = context.deadline();
-    Cancellable timer = deadline == null || scheduler == null ? null
+    Cancellable timer = deadline == null ? null
         : scheduler.schedule(() -> cancellation.cancel(new CancellationException(
             "the request's deadline passed: its caller has given up")), deadline.remainingNanos());
     return HttpServerCall.admitted(context, guarded, timer);
@@ -101,8 +102,7 @@ public final class HttpServerGuard {
   public static final class Builder {
 
     private Admission admission = Admission.ALWAYS;
-    private Ticker ticker = Ticker.system();
-    private @Nullable Scheduler scheduler = Scheduler.system();
+    private Environment environment = Environment.system();
     private Criticality defaultCriticality = Criticality.CRITICAL;
 
     private Builder() {}
@@ -113,19 +113,14 @@ public final class HttpServerGuard {
       return this;
     }
 
-    /** The clock deadlines are placed on (a fake one in tests). */
-    public Builder ticker(Ticker newTicker) {
-      this.ticker = newTicker;
-      return this;
-    }
-
     /**
-     * Cancels a handler's context when its deadline passes ({@link Scheduler#system()} by default), so work that
-     * watches {@code CallContext.current().cancellation()}, and every Blastwall call it makes, stops when the
-     * caller has given up.
+     * The environment whose ticker places incoming deadlines and whose scheduler cancels a handler's context when
+     * its deadline passes ({@link Environment#system()} by default), so work that watches
+     * {@code CallContext.current().cancellation()}, and every Blastwall call it makes, stops when the caller has
+     * given up. Give it the environment of the pipelines the handlers call through.
      */
-    public Builder scheduler(Scheduler newScheduler) {
-      this.scheduler = newScheduler;
+    public Builder environment(Environment newEnvironment) {
+      this.environment = newEnvironment;
       return this;
     }
 

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * limits and work queues. Every meter is listed in {@code docs/observability.md}; its names are {@link MeterNames}.
  *
  * <pre>{@code
- * UpstreamRegistry upstreams = UpstreamRegistry.fromConfig(properties, Ticker.system(), Scheduler.system());
+ * UpstreamRegistry upstreams = UpstreamRegistry.fromConfig(properties, Environment.system());
  * MetricsBinding metrics = BlastwallMetrics.bind(upstreams, meterRegistry);   // every upstream, now and later
  * MetricsBinding admission = BlastwallMetrics.bind(admissionController, meterRegistry);
  * ...

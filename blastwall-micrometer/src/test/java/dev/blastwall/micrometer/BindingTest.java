@@ -18,6 +18,7 @@ import dev.blastwall.registry.UpstreamRegistry;
 import dev.blastwall.server.ServerCallGuard;
 import dev.blastwall.testing.FakeScheduler;
 import dev.blastwall.testing.FakeTicker;
+import dev.blastwall.time.Environment;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -58,7 +59,7 @@ class BindingTest {
 
   @Test
   void closingRemovesEveryMeterAndTheListenersStopCounting() throws Exception {
-    UpstreamRegistry upstreams = new UpstreamRegistry().register("payments", breakerPipeline("payments"));
+    UpstreamRegistry upstreams = new UpstreamRegistry(Environment.system().withTicker(ticker)).register("payments", breakerPipeline("payments"));
     Pipeline payments = upstreams.pipeline("payments");
     MetricsBinding binding = BlastwallMetrics.bind(upstreams, prometheus);
     remote.answers(10).answers(10).fails(10, FailureKind.UNAVAILABLE);
@@ -97,7 +98,7 @@ class BindingTest {
   @Test
   void anUpstreamCannotBeBoundTwiceToOneRegistryAndAFailedBindLeavesNothingBound() {
     BlastwallMetrics.bind(pipeline("payments").build(), prometheus);
-    UpstreamRegistry upstreams = new UpstreamRegistry().register("inventory", pipeline("inventory").build())
+    UpstreamRegistry upstreams = new UpstreamRegistry(Environment.system().withTicker(ticker)).register("inventory", pipeline("inventory").build())
         .register("payments", pipeline("payments").build());
 
     assertThatThrownBy(() -> BlastwallMetrics.bind(upstreams, prometheus))
@@ -110,7 +111,7 @@ class BindingTest {
 
   @Test
   void anUpstreamRegisteredLaterThatIsBoundAlreadyFailsItsRegistration() {
-    UpstreamRegistry upstreams = new UpstreamRegistry();
+    UpstreamRegistry upstreams = new UpstreamRegistry(Environment.system().withTicker(ticker));
     BlastwallMetrics.bind(upstreams, prometheus);
     BlastwallMetrics.bind(pipeline("ads").build(), prometheus);
 

@@ -29,6 +29,7 @@ import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
 import dev.blastwall.testing.FakeScheduler;
 import dev.blastwall.testing.FakeTicker;
+import dev.blastwall.time.Environment;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -128,7 +129,7 @@ class PrometheusScrapeTest {
   }
 
   private UpstreamRegistry upstreams() {
-    return new UpstreamRegistry()
+    return new UpstreamRegistry(Environment.system().withTicker(ticker))
         .register("inventory", pipeline("inventory")
             .retry(RetryPolicy.builder().maxAttempts(3).backoff(Backoff.constant(Duration.ofMillis(10))).build())
             .retryBudget(RetryBudget.ratio().percentCanRetry(0.5).minRetriesPerSecond(0).ticker(ticker).build())

@@ -23,7 +23,7 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  *
  * <pre>{@code
  * BlastwallConfig config = YamlConfig.load(Path.of("blastwall.yaml"));
- * UpstreamRegistry upstreams = UpstreamRegistry.fromConfig(config, Ticker.system(), Scheduler.system());
+ * UpstreamRegistry upstreams = UpstreamRegistry.fromConfig(config, Environment.system());
  * }</pre>
  *
  * <p>Scalars are read as the text written (YAML's types are not resolved), so the model's rules read every value

@@ -19,7 +19,7 @@ import dev.blastwall.config.RetryConfig;
 import dev.blastwall.context.Criticality;
 import dev.blastwall.overload.AdmissionController;
 import dev.blastwall.registry.UpstreamRegistry;
-import dev.blastwall.testing.FakeScheduler;
+import dev.blastwall.testing.FakeEnvironment;
 import dev.blastwall.testing.FakeTicker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,10 +91,11 @@ class YamlConfigExampleTest {
 
   @Test
   void theExampleBuildsIsolatedPipelinesAndAnAdmissionController() throws Exception {
-    FakeTicker ticker = new FakeTicker();
+    FakeEnvironment fake = new FakeEnvironment();
+    FakeTicker ticker = fake.ticker();
     BlastwallConfig config = YamlConfig.read(example(), RESOURCE);
 
-    UpstreamRegistry registry = UpstreamRegistry.fromConfig(config, ticker, new FakeScheduler(ticker));
+    UpstreamRegistry registry = UpstreamRegistry.fromConfig(config, fake.environment());
 
     assertThat(registry.upstreams()).containsExactly("inventory", "payments", "search");
     assertThat(registry.pipeline("inventory").call(() -> "item")).isEqualTo("item");

@@ -7,6 +7,7 @@ import dev.blastwall.balance.Selectors;
 import dev.blastwall.failure.AttemptTimeoutException;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.grpc.GrpcStatusMapping;
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.RandomSource;
 import dev.blastwall.time.Ticker;
 import io.grpc.ConnectivityState;
@@ -46,11 +47,13 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
   private final Helper helper;
   private final SynchronizationContext syncContext;
   private final String selectorName;
-  private final Ticker ticker = Ticker.system();
-  private final RandomSource random = RandomSource.threadLocal();
+  // Latencies, outlier intervals and random picks; timers are gRPC's (the helper's scheduled executor), which hand
+  // their work to the synchronization context.
+  private final Ticker ticker;
+  private final RandomSource random;
   private final Map<String, Backend> backends = new LinkedHashMap<>();
 
-  private final BalancerOutlierEjection ejection = new BalancerOutlierEjection(this, ticker);
+  private final BalancerOutlierEjection ejection;
   private final BalancerHealthChecks health = new BalancerHealthChecks(this);
 
   private BalancerConfig config = BalancerConfig.DEFAULTS;
@@ -58,10 +61,13 @@ final class BlastwallLoadBalancer extends io.grpc.LoadBalancer {
   private @Nullable Status lastError;
   private boolean shutdown;
 
-  BlastwallLoadBalancer(Helper helper, String selectorName) {
+  BlastwallLoadBalancer(Helper helper, String selectorName, Environment environment) {
     this.helper = helper;
     this.syncContext = helper.getSynchronizationContext();
     this.selectorName = selectorName;
+    this.ticker = environment.ticker();
+    this.random = environment.random();
+    this.ejection = new BalancerOutlierEjection(this, ticker);
     Selectors.byName(selectorName, ticker, random); // fail fast on a bad name
   }
 

@@ -1,6 +1,7 @@
 package dev.blastwall.grpc.balance;
 
 import dev.blastwall.balance.Selectors;
+import dev.blastwall.time.Environment;
 import io.grpc.LoadBalancer;
 import io.grpc.LoadBalancerProvider;
 import io.grpc.NameResolver.ConfigOrError;
@@ -39,7 +40,8 @@ public abstract class BlastwallLoadBalancerProvider extends LoadBalancerProvider
 
   @Override
   public LoadBalancer newLoadBalancer(LoadBalancer.Helper helper) {
-    return new BlastwallLoadBalancer(helper, selectorName);
+    // ServiceLoader makes the providers, so nothing can hand them an environment: the system one.
+    return new BlastwallLoadBalancer(helper, selectorName, Environment.system());
   }
 
   @Override

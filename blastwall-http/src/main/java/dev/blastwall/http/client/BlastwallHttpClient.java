@@ -11,7 +11,7 @@ import dev.blastwall.http.HttpIdempotency;
 import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.propagation.HeaderValues;
 import dev.blastwall.propagation.Headers;
-import dev.blastwall.time.RandomSource;
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.Ticker;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,13 +69,15 @@ public final class BlastwallHttpClient {
     this.http = builder.http;
     this.pipeline = builder.pipeline;
     this.keyed = builder.keyed;
-    this.ticker = builder.ticker;
-    this.wallClock = builder.wallClock;
+    // One environment: the pipeline's places the deadlines, times the endpoints and reads Retry-After dates.
+    Environment environment = builder.pipeline.environment();
+    this.ticker = environment.ticker();
+    this.wallClock = environment.wallClock();
     this.slack = builder.slack;
     List<URI> endpoints = builder.endpoints;
     this.balancer = endpoints == null ? null
         : EndpointBalancer.of(endpoints, builder.selector != null ? builder.selector
-            : new PowerOfTwoChoicesSelector(RandomSource.threadLocal()), builder.outlierDetection, ticker);
+            : new PowerOfTwoChoicesSelector(environment.random()), builder.outlierDetection, ticker);
   }
 
   /** A builder for a client that sends with {@code http} through {@code pipeline}. */
@@ -147,8 +149,6 @@ public final class BlastwallHttpClient {
     private @Nullable Selector selector;
     private OutlierDetector.Settings outlierDetection = EndpointBalancer.DEFAULT_OUTLIER_DETECTION;
     private Predicate<HttpRequest> keyed = request -> false;
-    private Ticker ticker = Ticker.system();
-    private InstantSource wallClock = InstantSource.system();
     private DeadlineSlack slack = DeadlineSlack.DEFAULT;
 
     private Builder(HttpClient http, Pipeline pipeline) {
@@ -181,18 +181,6 @@ public final class BlastwallHttpClient {
      */
     public Builder keyed(Predicate<HttpRequest> declaredKeyed) {
       this.keyed = declaredKeyed;
-      return this;
-    }
-
-    /** The clock for deadlines and endpoint latencies (the pipeline's, normally). */
-    public Builder ticker(Ticker newTicker) {
-      this.ticker = newTicker;
-      return this;
-    }
-
-    /** The wall clock a {@code Retry-After} date is read against. */
-    public Builder wallClock(InstantSource newWallClock) {
-      this.wallClock = newWallClock;
       return this;
     }
 

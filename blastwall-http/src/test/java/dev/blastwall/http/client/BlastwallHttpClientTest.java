@@ -176,7 +176,7 @@ class BlastwallHttpClientTest {
     FakeTicker ticker = new FakeTicker();
     TestServer server = server(exchange -> TestServer.reply(exchange, 200, ""));
     BlastwallHttpClient client = BlastwallHttpClient.builder(http, Pipeline.builder("orders").ticker(ticker).build())
-        .ticker(ticker).build();
+        .build();
     CallContext.ROOT.withDeadline(Deadline.after(Duration.ofSeconds(2), ticker))
         .call(() -> client.send(get(server.uri("/a")), BodyHandlers.discarding()));
     // 2 s less the default slack (10%, at most 50 ms), on a clock that did not move.

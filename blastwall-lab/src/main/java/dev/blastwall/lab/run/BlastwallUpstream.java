@@ -53,7 +53,7 @@ final class BlastwallUpstream implements Upstream {
         .build();
     counters.add(breaker);
     Pipeline.Builder pipeline = Pipeline.builder(upstream)
-        .ticker(clock.ticker)
+        .environment(clock.environment)
         .circuitBreaker(breaker)
         .retryBudget(RetryBudget.ratio()
             .percentCanRetry(setup.retryBudgetRatio())
@@ -94,7 +94,6 @@ final class BlastwallUpstream implements Upstream {
         // CallOnce is not idempotent, but every lab service keeps an idempotency store: declared keyed, each call
         // gets one key, sent with every attempt, and is retried even after it may have run (the store answers).
         .keyed(LabWire.CALL_ONCE)
-        .ticker(clock.ticker)
         .build();
     ManagedChannel channel = BlastwallChannels.configure(
         Channels.ejecting(addresses, setup.ejectionTime(), executor), policy).build();

@@ -68,7 +68,7 @@ final class Replica implements AutoCloseable {
       BlastwallIntake queue = new BlastwallIntake(name, service.spec, counters);
       this.bounded = queue;
       this.intake = queue;
-      BlastwallServerInterceptor.Builder blastwall = BlastwallServerInterceptor.builder().ticker(service.clock.ticker);
+      BlastwallServerInterceptor.Builder blastwall = BlastwallServerInterceptor.builder().environment(service.clock.environment);
       if (service.plan.blastwall().shedByCriticality()) {
         blastwall.admission(CriticalityAdmission.forService(name, service.spec));
       }

@@ -1,13 +1,18 @@
 package dev.blastwall.lab.run;
 
+import dev.blastwall.time.Environment;
 import dev.blastwall.time.Ticker;
 
-/** The run's time: one ticker for everything (deadlines, events, samples), and when the measured run started. */
+/**
+ * The run's time: one environment, so one ticker for everything (deadlines, events, samples), and when the
+ * measured run started.
+ */
 final class RunClock {
 
   private static final long NOT_STARTED = Long.MIN_VALUE;
 
-  final Ticker ticker = Ticker.system();
+  final Environment environment = Environment.system();
+  final Ticker ticker = environment.ticker();
   private volatile long measuredStart = NOT_STARTED;
 
   void startMeasuring() {

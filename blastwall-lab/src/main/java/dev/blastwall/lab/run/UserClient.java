@@ -46,9 +46,9 @@ final class UserClient implements AutoCloseable {
       this.channel = Channels.builder(entry, "round_robin", executor).build();
     } else {
       // No retries (the pipeline's default) and no slack: the entry service gets the user's whole deadline.
-      GrpcClientPolicy policy = GrpcClientPolicy.builder(Pipeline.builder("user").ticker(clock.ticker).build())
+      GrpcClientPolicy policy = GrpcClientPolicy
+          .builder(Pipeline.builder("user").environment(clock.environment).build())
           .deadlineSlack(0, Duration.ZERO)
-          .ticker(clock.ticker)
           .build();
       this.channel = BlastwallChannels.configure(
           Channels.ejecting(entry, ejectionTime, executor), policy).build();
