@@ -74,5 +74,15 @@ final class HttpReply implements Reply {
   }
 
   /** A decided answer: a status and body, or a failure response. */
-  private record Answer(int status, byte[] body, @Nullable HttpFailureResponse failure) {}
+  private static final class Answer {
+    final int status;
+    final byte[] body;
+    final @Nullable HttpFailureResponse failure;
+
+    Answer(int status, byte[] body, @Nullable HttpFailureResponse failure) {
+      this.status = status;
+      this.body = body;
+      this.failure = failure;
+    }
+  }
 }
