@@ -6,6 +6,8 @@ module dev.blastwall.lab {
   // Transitive: the API takes and returns core types (Scheduler, RandomSource, Cancellable, Criticality).
   requires transitive dev.blastwall.core;
   requires dev.blastwall.grpc;
+  // Services over HTTP: blastwall-http, and through it the JDK's HTTP server and client.
+  requires dev.blastwall.http;
   // grpc-java ships automatic modules only (Automatic-Module-Name in the manifests).
   requires io.grpc;
   requires io.grpc.netty.shaded;

@@ -1,6 +1,7 @@
 package dev.blastwall.lab.cli;
 
 import dev.blastwall.lab.plan.Mode;
+import dev.blastwall.lab.topology.Protocol;
 import dev.blastwall.lab.scenario.ScenarioParams;
 import java.util.EnumSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param html where to write the HTML report, or null
  * @param all demo: every scenario rather than the five of the demo
  * @param file run: a YAML plan to run instead of a built-in scenario, or null
+ * @param protocol the wire every service of the run speaks, or null for each service's own (gRPC by default)
  */
 record CommandLine(
     @Nullable String scenario,
@@ -30,7 +32,8 @@ record CommandLine(
     @Nullable String json,
     @Nullable String html,
     boolean all,
-    @Nullable String file) {
+    @Nullable String file,
+    @Nullable Protocol protocol) {
 
   static CommandLine parse(List<String> args, boolean demo) {
     String scenario = null;
@@ -42,6 +45,7 @@ record CommandLine(
     String html = null;
     boolean all = false;
     String file = null;
+    Protocol protocol = null;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -56,6 +60,7 @@ record CommandLine(
           json = value(args, ++i, arg);
         }
         case "--html" -> html = value(args, ++i, arg);
+        case "--protocol" -> protocol = protocol(value(args, ++i, arg));
         case "--file" -> {
           if (demo) {
             throw new UsageException("--file: (expected: only with lab run)");
@@ -72,7 +77,7 @@ record CommandLine(
           if (arg.startsWith("-") || demo || scenario != null) {
             throw new UsageException("argument: \"" + arg + "\" (expected: "
                 + (demo ? "--all, --html DIR, --duration S, --rate RPS, --seed N, --mode M" : "a scenario name or --file PLAN.yaml, "
-                + "then --mode, --duration, --rate, --seed, --json, --html") + ")");
+                + "then --mode, --duration, --rate, --seed, --protocol, --json, --html") + ")");
           }
           scenario = arg;
         }
@@ -82,7 +87,15 @@ record CommandLine(
       throw new UsageException("run: both a scenario \"" + scenario + "\" and --file " + file
           + " (expected: one of them)");
     }
-    return new CommandLine(scenario, modes, duration, rate, seed, json, html, all, file);
+    return new CommandLine(scenario, modes, duration, rate, seed, json, html, all, file, protocol);
+  }
+
+  private static Protocol protocol(String text) {
+    Protocol protocol = Protocol.parse(text);
+    if (protocol == null) {
+      throw new UsageException("--protocol: \"" + text + "\" (expected: grpc or http)");
+    }
+    return protocol;
   }
 
   private static String value(List<String> args, int index, String option) {

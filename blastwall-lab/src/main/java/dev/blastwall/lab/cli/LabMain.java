@@ -10,6 +10,7 @@ import dev.blastwall.lab.scenario.Scenario;
 import dev.blastwall.lab.scenario.ScenarioParams;
 import dev.blastwall.lab.scenario.ScenarioResult;
 import dev.blastwall.lab.scenario.ScenarioRunner;
+import dev.blastwall.lab.topology.Protocol;
 import dev.blastwall.lab.scenarios.BuiltInScenarios;
 import dev.blastwall.lab.plan.LabPlan;
 import dev.blastwall.lab.yaml.LabFile;
@@ -44,8 +45,9 @@ public final class LabMain {
         ./blastwall lab list
             The scenarios, with their defaults.
         ./blastwall lab run NAME [--mode naive|blastwall|both] [--duration S] [--rate RPS] [--seed N]
-                                 [--json FILE] [--html DIR]
-            Runs one scenario (both modes by default) and prints its table.
+                                 [--protocol grpc|http] [--json FILE] [--html DIR]
+            Runs one scenario (both modes by default) and prints its table; --protocol http runs every
+            service over HTTP/1.1 (JDK server and client) instead of gRPC.
         ./blastwall lab run --file PLAN.yaml [--mode ...] [--json FILE] [--html DIR]
             Runs your own plan (docs/lab-yaml.md) in both modes, without criteria.
       """;
@@ -187,10 +189,13 @@ public final class LabMain {
         : scenario.defaultDuration();
     double rate = line.rate() > 0 ? line.rate() : scenario.defaultRate();
     ScenarioParams params = new ScenarioParams(duration, rate, line.seed());
-    err.printf(Locale.ROOT, "== %s (%s, %d s, %s rps, seed %d)%n", scenario.name(),
+    Protocol protocol = line.protocol();
+    err.printf(Locale.ROOT, "== %s (%s, %d s, %s rps, seed %d%s)%n", scenario.name(),
         line.modes().stream().map(Mode::label).toList(), duration.toSeconds(),
-        dev.blastwall.lab.scenario.Numbers.text(rate), line.seed());
-    ScenarioRunner runner = new ScenarioRunner(modeRunner);
+        dev.blastwall.lab.scenario.Numbers.text(rate), line.seed(), protocol == null ? "" : ", over " + protocol.label());
+    // --protocol puts every service of the plan on one wire; the scenario's plan, thresholds and figures stay.
+    ScenarioRunner runner = new ScenarioRunner(protocol == null ? modeRunner
+        : (plan, mode, seed, progress) -> modeRunner.run(plan.withProtocol(protocol), mode, seed, progress));
     return runner.run(scenario, params, line.modes(), mode -> new ProgressLine(err, scenario.name(), mode));
   }
 

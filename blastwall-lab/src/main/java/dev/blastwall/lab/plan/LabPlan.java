@@ -1,7 +1,10 @@
 package dev.blastwall.lab.plan;
 
 import dev.blastwall.lab.internal.Args;
+import dev.blastwall.lab.topology.Protocol;
+import dev.blastwall.lab.topology.ServiceSpec;
 import dev.blastwall.lab.topology.Topology;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,5 +29,14 @@ public record LabPlan(
         throw Args.invalid("replica", fault.replica(), "below " + replicas + ", the replicas of " + fault.service());
       }
     }
+  }
+
+  /** The same plan with every service speaking {@code protocol} (the command line's {@code --protocol}). */
+  public LabPlan withProtocol(Protocol protocol) {
+    List<ServiceSpec> services = new ArrayList<>();
+    for (ServiceSpec service : topology.services().values()) {
+      services.add(service.withProtocol(protocol));
+    }
+    return new LabPlan(Topology.of(topology.entry(), services), load, faults, naive, blastwall);
   }
 }

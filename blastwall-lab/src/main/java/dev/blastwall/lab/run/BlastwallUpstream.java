@@ -41,6 +41,19 @@ final class BlastwallUpstream implements Upstream {
   /** The client of {@code caller} for {@code upstream}, whose replicas listen at {@code addresses}. */
   static BlastwallUpstream create(String caller, String upstream, List<InetSocketAddress> addresses,
       BlastwallSetup setup, ClientCounters counters, EdgeEvents events, RunClock clock, Executor executor) {
+    GrpcClientPolicy policy = GrpcClientPolicy.builder(pipeline(caller, upstream, setup, counters, events, clock))
+        // CallOnce is not idempotent, but every lab service keeps an idempotency store: declared keyed, each call
+        // gets one key, sent with every attempt, and is retried even after it may have run (the store answers).
+        .keyed(LabWire.CALL_ONCE)
+        .build();
+    ManagedChannel channel = BlastwallChannels.configure(
+        Channels.ejecting(addresses, setup.ejectionTime(), executor), policy).build();
+    return new BlastwallUpstream(channel);
+  }
+
+  /** The pipeline of {@code caller}'s calls to {@code upstream}, the same whatever the wire. */
+  static Pipeline pipeline(String caller, String upstream, BlastwallSetup setup, ClientCounters counters,
+      EdgeEvents events, RunClock clock) {
     String name = caller + "->" + upstream;
     CircuitBreaker breaker = CircuitBreaker.builder(name)
         .failureRateThreshold(setup.breakerFailureRate() * 100)
@@ -90,14 +103,7 @@ final class BlastwallUpstream implements Upstream {
     if (bulkhead != null) {
       pipeline.bulkhead(SemaphoreBulkhead.builder(name).maxConcurrentCalls(bulkhead).build());
     }
-    GrpcClientPolicy policy = GrpcClientPolicy.builder(pipeline.build())
-        // CallOnce is not idempotent, but every lab service keeps an idempotency store: declared keyed, each call
-        // gets one key, sent with every attempt, and is retried even after it may have run (the store answers).
-        .keyed(LabWire.CALL_ONCE)
-        .build();
-    ManagedChannel channel = BlastwallChannels.configure(
-        Channels.ejecting(addresses, setup.ejectionTime(), executor), policy).build();
-    return new BlastwallUpstream(channel);
+    return pipeline.build();
   }
 
   @Override

@@ -85,8 +85,8 @@ public final class LabRunner {
       if (entry == null) {
         throw new IllegalStateException("entry service " + plan.topology().entry() + " did not start");
       }
-      user = new UserClient(entry.addresses(), mode, plan.naive().userTimeout(), plan.blastwall().ejectionTime(),
-          clock, grpcExecutor, WARM_UP_IDS);
+      user = new UserClient(entry.spec.protocol(), entry.addresses(), mode, plan.naive().userTimeout(),
+          plan.blastwall().ejectionTime(), clock, grpcExecutor, WARM_UP_IDS);
       warmUp(plan.load(), seed, user);
       awaitQuiet(services.values(), clock);
 

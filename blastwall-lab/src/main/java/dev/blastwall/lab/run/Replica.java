@@ -1,22 +1,10 @@
 package dev.blastwall.lab.run;
 
-import dev.blastwall.context.CallContext;
-import dev.blastwall.grpc.BlastwallServerInterceptor;
 import dev.blastwall.lab.fault.FaultProxy;
 import dev.blastwall.lab.plan.Mode;
 import dev.blastwall.lab.run.ReplicaCounters.End;
-import io.grpc.Context;
 import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -25,17 +13,16 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One replica of a service: a gRPC server on {@code 127.0.0.1:0}, a {@link FaultProxy} in front of it (callers
- * connect to the proxy), a queue, and {@code workers} virtual threads taking requests from it.
+ * One replica of a service: a server on {@code 127.0.0.1:0} in the service's protocol ({@link LabProtocol}), a
+ * {@link FaultProxy} in front of it (callers connect to the proxy), a queue, and {@code workers} virtual threads
+ * taking requests from it.
  *
- * <p>The handler only queues: gRPC's threads never wait for a worker. In naive mode the queue is an unbounded FIFO
- * and no interceptor judges calls; in blastwall mode {@link BlastwallServerInterceptor} gives each call its
- * {@code CallContext} (and admission by criticality when the setup sheds by it) and the queue is Blastwall's
- * deadline-aware {@code BoundedWorkQueue}.
+ * <p>In naive mode the queue is an unbounded FIFO and nothing judges calls at the server's edge; in blastwall mode
+ * Blastwall's server side gives each call its {@code CallContext} (and admission by criticality when the setup
+ * sheds by it) and the queue is Blastwall's deadline-aware {@code BoundedWorkQueue}.
  */
 final class Replica implements AutoCloseable {
 
@@ -47,7 +34,7 @@ final class Replica implements AutoCloseable {
   private final ServiceRuntime service;
   private final Intake intake;
   private final @Nullable BlastwallIntake bounded;
-  private final Server server;
+  private final ReplicaServer server;
   private final FaultProxy proxy;
   private final List<Thread> workers = new ArrayList<>();
   /** Requests held by a Hang fault: no worker waits on them; they end when their caller cancels, or at close. */
@@ -63,38 +50,21 @@ final class Replica implements AutoCloseable {
       workerRandoms.add(random.split());
     }
     long proxySeed = random.nextLong();
-    List<ServerInterceptor> interceptors = new ArrayList<>();
     if (service.mode == Mode.BLASTWALL) {
       BlastwallIntake queue = new BlastwallIntake(name, service.spec, counters);
       this.bounded = queue;
       this.intake = queue;
-      BlastwallServerInterceptor.Builder blastwall = BlastwallServerInterceptor.builder().environment(service.clock.environment);
-      if (service.plan.blastwall().shedByCriticality()) {
-        blastwall.admission(CriticalityAdmission.forService(name, service.spec));
-      }
-      interceptors.add(blastwall.build());
     } else {
       this.bounded = null;
       this.intake = new NaiveIntake(counters);
     }
-    // Last in the list runs first: arrivals are counted before anything can refuse them.
-    interceptors.add(new ArrivalCounter(counters));
-    ServerServiceDefinition definition = ServerInterceptors.intercept(LabWire.service(new Handler()), interceptors);
-    try {
-      this.server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-          .addService(definition)
-          .executor(executor)
-          .build()
-          .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start a server for " + name, e);
-    }
+    this.server = LabProtocol.of(service.spec.protocol()).serve(this, service, name, executor);
     FaultProxy started;
     try {
-      started = FaultProxy.builder(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort())
+      started = FaultProxy.builder(InetAddress.getLoopbackAddress().getHostAddress(), server.port())
           .random(new SeededRandom(proxySeed)).start();
     } catch (RuntimeException e) {
-      server.shutdownNow();
+      server.stop();
       throw e;
     }
     this.proxy = started;
@@ -146,13 +116,12 @@ final class Replica implements AutoCloseable {
     }
   }
 
-  private void accept(ServerCall<byte[], byte[]> call, Ticket ticket, byte @Nullable [] request, Listener listener) {
-    ticket.accept();
-    boolean blastwall = service.mode == Mode.BLASTWALL;
-    // Naive servers hand work to their own pool, which drops gRPC's context: no deadline or cancel goes along.
-    Work work = new Work(request == null ? -1 : LabWire.requestId(request), call, ticket,
-        blastwall ? CallContext.current() : CallContext.ROOT, blastwall ? Context.current() : Context.ROOT);
-    listener.work = work;
+  boolean blastwall() {
+    return service.mode == Mode.BLASTWALL;
+  }
+
+  /** Queues a request the server accepted, or answers it at once when it is malformed. */
+  void accept(Work work) {
     if (work.id < 0) {
       Answers.fail(work, Status.INVALID_ARGUMENT.withDescription("request: 8 bytes of request id"), new Metadata());
       return;
@@ -160,7 +129,8 @@ final class Replica implements AutoCloseable {
     intake.submit(work);
   }
 
-  private void cancelled(Work work) {
+  /** The caller went away: the request's answer is not written, and a hung request ends. */
+  void cancelled(Work work) {
     work.cancel();
     if (hung.remove(work)) {
       Answers.abandon(work, End.FAILED);
@@ -170,7 +140,7 @@ final class Replica implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    server.shutdownNow();
+    server.stop();
     for (Thread worker : workers) {
       worker.interrupt();
     }
@@ -179,54 +149,13 @@ final class Replica implements AutoCloseable {
       for (Thread worker : workers) {
         worker.join(CLOSE_WAIT_MILLIS);
       }
-      server.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      server.awaitStopped(CLOSE_WAIT_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     for (Work work : List.copyOf(hung)) {
       if (hung.remove(work)) {
         Answers.abandon(work, End.FAILED);
-      }
-    }
-  }
-
-  /** Starts each call: asks for its one message and queues the request when the client half-closes. */
-  private final class Handler implements ServerCallHandler<byte[], byte[]> {
-    @Override
-    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
-      Ticket ticket = Ticket.KEY.get();
-      call.request(2);
-      return new Listener(call, ticket != null ? ticket : new Ticket(counters));
-    }
-  }
-
-  /** One call's callbacks; gRPC runs them one at a time. */
-  private final class Listener extends ServerCall.Listener<byte[]> {
-    private final ServerCall<byte[], byte[]> call;
-    private final Ticket ticket;
-    private byte @Nullable [] request;
-    volatile @Nullable Work work;
-
-    Listener(ServerCall<byte[], byte[]> call, Ticket ticket) {
-      this.call = call;
-      this.ticket = ticket;
-    }
-
-    @Override
-    public void onMessage(byte[] message) {
-      request = message;
-    }
-
-    @Override
-    public void onHalfClose() {
-      accept(call, ticket, request, this);
-    }
-
-    @Override
-    public void onCancel() {
-      Work accepted = work;
-      if (accepted != null) {
-        cancelled(accepted);
       }
     }
   }

@@ -3,7 +3,6 @@ package dev.blastwall.lab.run;
 import dev.blastwall.lab.plan.LabPlan;
 import dev.blastwall.lab.plan.Mode;
 import dev.blastwall.lab.topology.ServiceSpec;
-import io.grpc.ManagedChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,7 +73,7 @@ final class ServiceRuntime implements AutoCloseable {
         if (target == null) {
           throw new IllegalStateException("service " + callee + " called by " + spec.name() + " was not started first");
         }
-        service.upstreams.put(callee, service.client(target.addresses(), callee, breakerChanges, executor));
+        service.upstreams.put(callee, service.client(target, target.addresses(), callee, breakerChanges, executor));
         service.edges.put(callee, new EdgeRecorder(spec.name(), callee));
       }
       for (int i = 0; i < spec.replicas(); i++) {
@@ -87,14 +86,11 @@ final class ServiceRuntime implements AutoCloseable {
     return service;
   }
 
-  private Upstream client(List<InetSocketAddress> addresses, String callee, Queue<BreakerChange> breakerChanges,
-      Executor executor) {
-    if (mode == Mode.NAIVE) {
-      ManagedChannel channel = Channels.builder(addresses, "round_robin", executor).build();
-      return new NaiveUpstream(channel, plan.naive(), clients, outboundPool);
-    }
-    EdgeEvents events = new EdgeEvents(name, callee, clients, clock, breakerChanges);
-    return BlastwallUpstream.create(name, callee, addresses, plan.blastwall(), clients, events, clock, executor);
+  private Upstream client(ServiceRuntime target, List<InetSocketAddress> addresses, String callee,
+      Queue<BreakerChange> breakerChanges, Executor executor) {
+    LabProtocol protocol = LabProtocol.of(target.spec.protocol());
+    return mode == Mode.NAIVE ? protocol.naive(this, addresses, outboundPool, executor)
+        : protocol.blastwall(this, callee, addresses, breakerChanges, executor);
   }
 
   /** The proxies in front of the replicas: where callers connect. */

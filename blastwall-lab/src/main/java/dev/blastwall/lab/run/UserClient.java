@@ -2,14 +2,10 @@ package dev.blastwall.lab.run;
 
 import dev.blastwall.context.CallContext;
 import dev.blastwall.deadline.Deadline;
-import dev.blastwall.grpc.BlastwallChannels;
-import dev.blastwall.grpc.GrpcClientPolicy;
 import dev.blastwall.lab.load.Outcome;
 import dev.blastwall.lab.load.RequestSpec;
 import dev.blastwall.lab.plan.Mode;
-import dev.blastwall.pipeline.Pipeline;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
+import dev.blastwall.lab.topology.Protocol;
 import io.grpc.Status;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,42 +13,29 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The users' client to the entry service, on a channel of its own. Calls are asynchronous (the generator never
+ * The users' client to the entry service, in its protocol, on connections of its own. Calls are asynchronous (the generator never
  * waits) and never retried: users do not retry in the lab, so every extra request a service sees comes from the
  * services. Naive users wait {@code naive.userTimeout} from the send; Blastwall users send their SLO, counted from
  * the request's intended start, as the deadline, with the request's criticality.
  */
 final class UserClient implements AutoCloseable {
 
-  private final ManagedChannel channel;
+  private final Upstream entry;
   private final Mode mode;
   private final RunClock clock;
-  private final long naiveTimeoutNanos;
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicInteger maxInflight = new AtomicInteger();
   private volatile long idBase;
 
-  UserClient(List<InetSocketAddress> entry, Mode mode, Duration naiveTimeout, Duration ejectionTime, RunClock clock,
-      Executor executor, long warmupIdBase) {
+  UserClient(Protocol protocol, List<InetSocketAddress> entry, Mode mode, Duration naiveTimeout,
+      Duration ejectionTime, RunClock clock, Executor executor, long warmupIdBase) {
     this.mode = mode;
     this.clock = clock;
-    this.naiveTimeoutNanos = naiveTimeout.toNanos();
     this.idBase = warmupIdBase;
-    if (mode == Mode.NAIVE) {
-      this.channel = Channels.builder(entry, "round_robin", executor).build();
-    } else {
-      // No retries (the pipeline's default) and no slack: the entry service gets the user's whole deadline.
-      GrpcClientPolicy policy = GrpcClientPolicy
-          .builder(Pipeline.builder("user").environment(clock.environment).build())
-          .deadlineSlack(0, Duration.ZERO)
-          .build();
-      this.channel = BlastwallChannels.configure(
-          Channels.ejecting(entry, ejectionTime, executor), policy).build();
-    }
+    this.entry = LabProtocol.of(protocol).users(entry, mode, naiveTimeout, ejectionTime, clock, executor);
   }
 
   /** From now on request ids are the generator's sequence numbers (the warm-up used ids above them). */
@@ -63,19 +46,17 @@ final class UserClient implements AutoCloseable {
   /** Sends one user request; the stage completes with its outcome and never fails. */
   CompletionStage<Outcome> send(RequestSpec request) {
     long id = idBase + request.sequence();
-    byte[] message = LabWire.request(id);
     CompletableFuture<byte[]> answer;
     inflight.incrementAndGet();
     maxInflight.accumulateAndGet(inflight.get(), Math::max);
     if (mode == Mode.NAIVE) {
-      answer = UnaryCalls.call(channel, LabWire.CALL,
-          CallOptions.DEFAULT.withDeadlineAfter(naiveTimeoutNanos, TimeUnit.NANOSECONDS), message);
+      answer = entry.call(id, true);
     } else {
       Deadline deadline = Deadline.afterNanos(request.sloDeadlineTickerNanos() - clock.ticker.nanos(), clock.ticker);
       CallContext context = CallContext.ROOT.withDeadline(deadline).withCriticality(request.criticality());
       CallContext previous = context.attach();
       try {
-        answer = UnaryCalls.call(channel, LabWire.CALL, CallOptions.DEFAULT, message);
+        answer = entry.call(id, true);
       } finally {
         context.detach(previous);
       }
@@ -101,6 +82,6 @@ final class UserClient implements AutoCloseable {
 
   @Override
   public void close() {
-    Channels.close(channel);
+    entry.close();
   }
 }

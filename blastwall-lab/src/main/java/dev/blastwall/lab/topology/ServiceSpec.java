@@ -21,6 +21,7 @@ import java.util.List;
  * @param contention how a replica's service time grows with its load, at least 0 (0: it does not): each request's
  *     service time is multiplied by {@code 1 + contention * others / workers}, where {@code others} is how many other
  *     requests were inside the replica (queued or being worked on) when a worker took it
+ * @param protocol the wire its replicas serve and its callers use: gRPC by default
  */
 public record ServiceSpec(
     String name,
@@ -31,7 +32,8 @@ public record ServiceSpec(
     double errorRate,
     String errorStatus,
     List<Step> steps,
-    double contention) {
+    double contention,
+    Protocol protocol) {
 
   /** Checks every field. */
   public ServiceSpec {
@@ -43,6 +45,18 @@ public record ServiceSpec(
     StatusNames.check("errorStatus", errorStatus);
     steps = List.copyOf(steps);
     Args.inRange("contention", contention, 0, 1_000);
+  }
+
+  /** A gRPC service. */
+  public ServiceSpec(String name, int replicas, int workers, int queue, ServiceTime serviceTime, double errorRate,
+      String errorStatus, List<Step> steps, double contention) {
+    this(name, replicas, workers, queue, serviceTime, errorRate, errorStatus, steps, contention, Protocol.GRPC);
+  }
+
+  /** The same service speaking {@code newProtocol}. */
+  public ServiceSpec withProtocol(Protocol newProtocol) {
+    return new ServiceSpec(name, replicas, workers, queue, serviceTime, errorRate, errorStatus, steps, contention,
+        newProtocol);
   }
 
   /** A service without contention. */
@@ -84,6 +98,7 @@ public record ServiceSpec(
     private double errorRate;
     private String errorStatus = "UNAVAILABLE";
     private double contention;
+    private Protocol protocol = Protocol.GRPC;
     private final List<Step> steps = new ArrayList<>();
 
     private Builder(String name) {
@@ -122,6 +137,12 @@ public record ServiceSpec(
       return this;
     }
 
+    /** The wire the service speaks; gRPC by default. */
+    public Builder protocol(Protocol wire) {
+      protocol = wire;
+      return this;
+    }
+
     /** Adds a serial call. */
     public Builder call(Dependency dependency) {
       steps.add(Step.serial(dependency));
@@ -136,7 +157,8 @@ public record ServiceSpec(
 
     /** The service. */
     public ServiceSpec build() {
-      return new ServiceSpec(name, replicas, workers, queue, serviceTime, errorRate, errorStatus, steps, contention);
+      return new ServiceSpec(name, replicas, workers, queue, serviceTime, errorRate, errorStatus, steps, contention,
+          protocol);
     }
   }
 }

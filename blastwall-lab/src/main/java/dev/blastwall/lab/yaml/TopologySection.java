@@ -1,6 +1,7 @@
 package dev.blastwall.lab.yaml;
 
 import dev.blastwall.lab.topology.Dependency;
+import dev.blastwall.lab.topology.Protocol;
 import dev.blastwall.lab.topology.ServiceSpec;
 import dev.blastwall.lab.topology.ServiceTime;
 import dev.blastwall.lab.topology.Step;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /** The {@code entry} and {@code services} keys of a lab file: the {@link Topology}. */
@@ -29,7 +31,7 @@ final class TopologySection {
   static final int MAX_QUEUE = 100_000;
 
   private static final Set<String> SERVICE_KEYS =
-      Set.of("replicas", "workers", "queue", "service_time", "errors", "calls", "contention");
+      Set.of("replicas", "workers", "queue", "service_time", "errors", "calls", "contention", "protocol");
   private static final Set<String> ERROR_KEYS = Set.of("rate", "status");
   private static final Set<String> CALL_KEYS = Set.of("service", "optional", "idempotent");
 
@@ -83,8 +85,12 @@ final class TopologySection {
     List<Step> steps = callsValue == null ? List.of() : steps(callsValue, names);
     try {
       Value contention = fields.get("contention");
+      // protocol: grpc (the default) or http, the wire the service's replicas serve and its callers use.
+      Value protocolValue = fields.get("protocol");
+      Protocol protocol = protocolValue == null ? Protocol.GRPC
+          : Objects.requireNonNull(Protocol.parse(protocolValue.choice(List.of("grpc", "http"))));
       return new ServiceSpec(value.key(), replicas, workers, queue, time, errorRate, status, steps,
-          contention == null ? 0 : contention.number(0, 1_000));
+          contention == null ? 0 : contention.number(0, 1_000), protocol);
     } catch (IllegalArgumentException e) {
       throw InvalidValue.fromModel(value.path(), e);
     }
@@ -147,6 +153,9 @@ final class TopologySection {
       Map<String, Object> service = new LinkedHashMap<>();
       if (spec.replicas() != DEFAULT_REPLICAS) {
         service.put("replicas", spec.replicas());
+      }
+      if (spec.protocol() != Protocol.GRPC) {
+        service.put("protocol", spec.protocol().label());
       }
       if (spec.workers() != DEFAULT_WORKERS) {
         service.put("workers", spec.workers());

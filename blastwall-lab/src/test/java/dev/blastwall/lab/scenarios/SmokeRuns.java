@@ -10,7 +10,9 @@ import dev.blastwall.lab.scenario.ModeResult;
 import dev.blastwall.lab.scenario.Scenario;
 import dev.blastwall.lab.scenario.ScenarioParams;
 import dev.blastwall.lab.scenario.ScenarioResult;
+import dev.blastwall.lab.scenario.ModeRunner;
 import dev.blastwall.lab.scenario.ScenarioRunner;
+import dev.blastwall.lab.topology.Protocol;
 import dev.blastwall.lab.scenario.Summary;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -26,9 +28,19 @@ final class SmokeRuns {
   private SmokeRuns() {}
 
   static ScenarioResult run(String name, int seconds, double rate) {
+    return run(name, seconds, rate, LabRunner::run);
+  }
+
+  /** The same run with every service speaking {@code protocol}, as {@code --protocol} makes it. */
+  static ScenarioResult run(String name, int seconds, double rate, Protocol protocol) {
+    return run(name, seconds, rate,
+        (plan, mode, seed, progress) -> LabRunner.run(plan.withProtocol(protocol), mode, seed, progress));
+  }
+
+  private static ScenarioResult run(String name, int seconds, double rate, ModeRunner runner) {
     Scenario scenario = BuiltInScenarios.byName(name);
     ScenarioParams params = new ScenarioParams(Duration.ofSeconds(seconds), rate, ScenarioParams.DEFAULT_SEED);
-    ScenarioResult result = new ScenarioRunner(LabRunner::run)
+    ScenarioResult result = new ScenarioRunner(runner)
         .run(scenario, params, EnumSet.allOf(Mode.class), mode -> RunProgress.NONE);
     assertJsonShape(result);
     return result;

@@ -27,7 +27,7 @@ class LabFileErrorsTest {
             wrkers: 4
         """,
         "checkout.yaml:4: services.gateway.wrkers: unknown key "
-            + "(expected: one of calls, contention, errors, queue, replicas, service_time, workers)");
+            + "(expected: one of calls, contention, errors, protocol, queue, replicas, service_time, workers)");
     assertFails(SERVICES + "lod: {rate: 5}\n",
         "checkout.yaml:7: lod: unknown key (expected: one of entry, faults, load, modes, services)");
   }
@@ -56,7 +56,7 @@ class LabFileErrorsTest {
         "checkout.yaml:2: services: [\"a\"] (expected: a mapping of service names to values)");
     assertFails("entry: a\nservices:\n  a: [x]\n",
         "checkout.yaml:3: services.a: [\"x\"] "
-            + "(expected: a mapping of calls, contention, errors, queue, replicas, service_time, workers)");
+            + "(expected: a mapping of calls, contention, errors, protocol, queue, replicas, service_time, workers)");
     assertFails("entry: a\nservices:\n  a: {calls: b}\n",
         "checkout.yaml:3: services.a.calls: \"b\" "
             + "(expected: a list of calls: service names, {service: ...} or {parallel: [...]})");
@@ -66,7 +66,7 @@ class LabFileErrorsTest {
         "checkout.yaml:7: modes.blastwall.bulkheads.a: 99999999999 (expected: a whole number of at most 2147483647)");
     assertFails("entry: a\nservices:\n  a: ~\n",
         "checkout.yaml:3: services.a: null "
-            + "(expected: a mapping of calls, contention, errors, queue, replicas, service_time, workers)");
+            + "(expected: a mapping of calls, contention, errors, protocol, queue, replicas, service_time, workers)");
     assertFails(SERVICES + "load: {rate: fast}\n", "checkout.yaml:7: load.rate: \"fast\" (expected: a number)");
     assertFails("- a\n- b\n", "checkout.yaml:1: [\"a\", \"b\"] (expected: a mapping of "
         + "entry, faults, load, modes, services)");
