@@ -9,6 +9,7 @@ import dev.blastwall.pipeline.Pipeline;
 import dev.blastwall.retry.Backoff;
 import dev.blastwall.retry.RetryBudget;
 import dev.blastwall.retry.RetryPolicy;
+import dev.blastwall.time.Environment;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,7 +60,12 @@ class HttpRetryWireTest {
   }
 
   private static Pipeline retrying(Duration timeout) {
-    return Pipeline.builder("orders").timeout(timeout)
+    return retrying(timeout, Environment.system());
+  }
+
+  /** The client reads Retry-After dates on its pipeline's wall clock. */
+  private static Pipeline retrying(Duration timeout, Environment environment) {
+    return Pipeline.builder("orders").environment(environment).timeout(timeout)
         .retry(RetryPolicy.builder().maxAttempts(3)
             .backoff(Backoff.exponential(Duration.ofMillis(5), Duration.ofSeconds(5))).build())
         .retryBudget(RetryBudget.unlimited()).build();
@@ -82,8 +88,8 @@ class HttpRetryWireTest {
   @Test
   void retryAfterHttpDate_isWaitedUntil_onTheWallClock() throws Exception {
     TestServer server = shedOnceWith("Mon, 05 Jan 2026 10:00:02 GMT");
-    BlastwallHttpClient client = BlastwallHttpClient.builder(http, retrying(Duration.ofSeconds(20)))
-        .wallClock(InstantSource.fixed(NOW)).build();
+    BlastwallHttpClient client = BlastwallHttpClient.builder(http,
+        retrying(Duration.ofSeconds(20), Environment.system().withWallClock(InstantSource.fixed(NOW)))).build();
     assertThat(client.send(HttpRequest.newBuilder(server.uri("/a")).build(), BodyHandlers.ofString()).body())
         .isEqualTo("ok");
     assertThat(gap(server)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
@@ -92,8 +98,8 @@ class HttpRetryWireTest {
   @Test
   void retryAfterHttpDatePastTheDeadline_isNotWaitedFor() throws Exception {
     TestServer server = shedOnceWith("Mon, 05 Jan 2026 10:01:00 GMT");
-    BlastwallHttpClient client = BlastwallHttpClient.builder(http, retrying(Duration.ofSeconds(5)))
-        .wallClock(InstantSource.fixed(NOW)).build();
+    BlastwallHttpClient client = BlastwallHttpClient.builder(http,
+        retrying(Duration.ofSeconds(5), Environment.system().withWallClock(InstantSource.fixed(NOW)))).build();
     long start = System.nanoTime();
     assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(server.uri("/a")).build(), BodyHandlers.ofString()))
         .isInstanceOfSatisfying(HttpStatusFailure.class, failure -> assertThat(failure.doNotRetry()).isTrue());
