@@ -7,6 +7,7 @@ import dev.blastwall.failure.CallNotPermittedException;
 import dev.blastwall.failure.FailureClassifier;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.internal.Checks;
+import dev.blastwall.internal.IntPermitGate;
 import dev.blastwall.internal.Listeners;
 import dev.blastwall.time.Ticker;
 import java.time.Duration;
@@ -53,23 +54,23 @@ import org.jspecify.annotations.Nullable;
  * <h2>Permits</h2>
  *
  * <pre>{@code
- * int permit = breaker.tryAcquirePermit();
- * if (permit == CircuitBreaker.NOT_PERMITTED) {
+ * CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+ * if (!permit.isPermitted()) {
  *   throw breaker.rejection(upstream, attempts, remainingNanos);
  * }
  * long start = ticker.nanos();
  * try {
  *   T result = call();
- *   breaker.onSuccess(permit, ticker.nanos() - start);
+ *   permit.onSuccess(ticker.nanos() - start);
  *   return result;
  * } catch (Exception e) {
- *   breaker.onFailure(permit, ticker.nanos() - start, e);
+ *   permit.onFailure(ticker.nanos() - start, e);
  *   throw e;
  * }
  * }</pre>
  *
- * Each permit must be handed back exactly once, through {@link #onSuccess}, {@link #onFailure(int, long,
- * Throwable) onFailure} or {@link #releasePermit} (a call that ended without an outcome worth recording, such as
+ * Each permit must be handed back exactly once, through {@link Permit#onSuccess}, {@link Permit#onFailure(long,
+ * Throwable) onFailure} or {@link Permit#release} (a call that ended without an outcome worth recording, such as
  * one cancelled by its caller). The permit names the state that admitted the call, so an outcome that arrives
  * after the circuit has moved on (a call admitted while CLOSED that finishes after the circuit opened, or a probe
  * of an earlier HALF_OPEN period) is ignored rather than credited to the wrong state: it can neither free a probe
@@ -94,10 +95,10 @@ import org.jspecify.annotations.Nullable;
  * replaced by compare-and-set, so each transition happens exactly once, and window counters are atomics. Share
  * one breaker among all calls to the same upstream. Built by a {@link Builder}, which is not thread-safe.
  */
-public final class CircuitBreaker {
-
-  /** What {@link #tryAcquirePermit()} returns when the call must not be sent. Every permit is non-negative. */
-  public static final int NOT_PERMITTED = -1;
+// "exports": the superclass is internal on purpose; its methods are protected, so users see only the public
+// permit objects, and the pipeline reaches the int permits through the internal package's bridges.
+@SuppressWarnings("exports")
+public final class CircuitBreaker extends IntPermitGate<FailureKind> {
 
   /** Failure-rate threshold, in percent, unless set. */
   public static final double DEFAULT_FAILURE_RATE_THRESHOLD = 50;
@@ -183,6 +184,14 @@ public final class CircuitBreaker {
   private final Listeners listeners;
   private final EventSequencer events;
   private final AtomicReference<Phase> current;
+  /** The answer to every refused call. */
+  private final Permit rejected = new Permit(this, NOT_PERMITTED);
+  /**
+   * The permit last handed out outside HALF_OPEN, handed out again while it is still the current one, so that a
+   * CLOSED breaker allocates no permit per call. A plain field: a stale read only costs one allocation, and
+   * {@link Permit}'s fields are final, so a permit read through a race is whole.
+   */
+  private Permit lastPermit = rejected;
 
   private CircuitBreaker(Builder builder) {
     this.name = builder.name;
@@ -251,12 +260,29 @@ public final class CircuitBreaker {
   }
 
   /**
-   * Asks to send one call: returns a permit (non-negative) to hand back with the call's outcome, or
-   * {@link #NOT_PERMITTED}. CLOSED, FORCED_CLOSED and DISABLED always permit; OPEN rejects until the open duration
+   * Asks to send one call: returns a permit to hand back with the call's outcome, one that is not
+   * {@linkplain Permit#isPermitted() permitted} when the call must not be sent. CLOSED, FORCED_CLOSED and DISABLED always permit; OPEN rejects until the open duration
    * has passed, then turns HALF_OPEN and permits this call as the first probe; HALF_OPEN permits while fewer than
    * {@code halfOpenProbes} probes are in flight; FORCED_OPEN always rejects.
    */
-  public int tryAcquirePermit() {
+  public Permit tryAcquirePermit() {
+    int permit = acquireIntPermit();
+    if (permit == NOT_PERMITTED) {
+      return rejected;
+    }
+    Permit last = lastPermit;
+    if (last.code == permit) {
+      return last;
+    }
+    Permit fresh = new Permit(this, permit);
+    if (!isProbe(permit)) {
+      lastPermit = fresh;
+    }
+    return fresh;
+  }
+
+  @Override
+  protected int acquireIntPermit() {
     while (true) {
       Phase phase = current.get();
       switch (phase.state) {
@@ -292,16 +318,13 @@ public final class CircuitBreaker {
   }
 
   /** Whether {@code permit} is a HALF_OPEN probe's (and so counted against {@code halfOpenProbes}). */
-  public static boolean isProbe(int permit) {
+  private static boolean isProbe(int permit) {
     return permit >= 0 && (permit & 1) == 1;
   }
 
-  /**
-   * The permitted call succeeded after {@code durationNanos} (measured on this breaker's ticker). Longer than
-   * {@code slowCallDuration} makes it a slow call; a slow probe counts as a failed probe when slow calls trip the
-   * circuit.
-   */
-  public void onSuccess(int permit, long durationNanos) {
+  /** See {@link Permit#onSuccess}. */
+  @Override
+  protected void succeeded(int permit, long durationNanos) {
     Outcome outcome = durationNanos > slowCallNanos ? Outcome.SLOW : Outcome.SUCCESS;
     while (true) {
       Phase phase = current.get();
@@ -328,23 +351,11 @@ public final class CircuitBreaker {
     }
   }
 
-  /**
-   * The permitted call failed after {@code durationNanos} with {@code failure}, which this breaker's classifier
-   * sorts into a kind; see {@link #onFailure(int, long, FailureKind)}.
-   */
-  public void onFailure(int permit, long durationNanos, Throwable failure) {
-    onFailure(permit, durationNanos, classifier.classify(failure));
-  }
-
-  /**
-   * The permitted call failed after {@code durationNanos} with a failure of {@code kind}. Only the kinds that
-   * {@linkplain FailureKind#countsAgainstUpstream count against the upstream} (UNAVAILABLE, OVERLOADED, TIMEOUT and
-   * INTERNAL) count as failures (a failed probe reopens the circuit); any other kind is treated as
-   * {@link #releasePermit}: nothing is recorded.
-   */
-  public void onFailure(int permit, long durationNanos, FailureKind kind) {
+  /** See {@link Permit#onFailure(long, FailureKind)}. */
+  @Override
+  protected void failed(int permit, long durationNanos, FailureKind kind) {
     if (!kind.countsAgainstUpstream()) {
-      releasePermit(permit);
+      released(permit);
       return;
     }
     while (true) {
@@ -369,11 +380,9 @@ public final class CircuitBreaker {
     }
   }
 
-  /**
-   * The permitted call ended without an outcome worth recording (cancelled by its caller, say). Nothing is
-   * recorded; a probe's slot is freed for the next probe.
-   */
-  public void releasePermit(int permit) {
+  /** See {@link Permit#release}. */
+  @Override
+  protected void released(int permit) {
     while (true) {
       Phase phase = current.get();
       if (phase.state != State.HALF_OPEN || !phase.issued(permit) || !isProbe(permit)) {
@@ -554,6 +563,100 @@ public final class CircuitBreaker {
 
   private Window newWindow(long now) {
     return windowBuckets == 0 ? new CountWindow(windowCalls) : new TimeWindow(now, windowNanos, windowBuckets);
+  }
+
+  /**
+   * The answer of {@link #tryAcquirePermit()}: whether the call may be sent and, if it was, where its outcome goes.
+   * A permit names the state that admitted the call (see the class comment), so outcomes that arrive after the
+   * circuit moved on are ignored. Immutable; hand a permitted one back exactly once.
+   */
+  public static final class Permit {
+    private final CircuitBreaker breaker;
+    private final int code;
+
+    private Permit(CircuitBreaker breaker, int code) {
+      this.breaker = breaker;
+      this.code = code;
+    }
+
+    /** Whether the call may be sent; when not, the breaker's {@link CircuitBreaker#rejection} says why. */
+    public boolean isPermitted() {
+      return code != NOT_PERMITTED;
+    }
+
+    /** Whether this is a HALF_OPEN probe's permit (counted against {@code halfOpenProbes}). */
+    public boolean isProbe() {
+      return CircuitBreaker.isProbe(code);
+    }
+
+    /**
+     * The permitted call succeeded after {@code durationNanos} (measured on the breaker's ticker). Longer than
+     * {@code slowCallDuration} makes it a slow call; a slow probe counts as a failed probe when slow calls trip
+     * the circuit.
+     *
+     * @throws IllegalStateException if the call was not permitted
+     */
+    public void onSuccess(long durationNanos) {
+      breaker.succeeded(permitted(), durationNanos);
+    }
+
+    /**
+     * The permitted call failed after {@code durationNanos} with {@code failure}, which the breaker's classifier
+     * sorts into a kind; see {@link #onFailure(long, FailureKind)}.
+     *
+     * @throws IllegalStateException if the call was not permitted
+     */
+    public void onFailure(long durationNanos, Throwable failure) {
+      breaker.failed(permitted(), durationNanos, breaker.classifier.classify(failure));
+    }
+
+    /**
+     * The permitted call failed after {@code durationNanos} with a failure of {@code kind}. Only the kinds that
+     * {@linkplain FailureKind#countsAgainstUpstream count against the upstream} (UNAVAILABLE, OVERLOADED, TIMEOUT
+     * and INTERNAL) count as failures (a failed probe reopens the circuit); any other kind is treated as
+     * {@link #release}: nothing is recorded.
+     *
+     * @throws IllegalStateException if the call was not permitted
+     */
+    public void onFailure(long durationNanos, FailureKind kind) {
+      breaker.failed(permitted(), durationNanos, kind);
+    }
+
+    /**
+     * The permitted call ended without an outcome worth recording (cancelled by its caller, say). Nothing is
+     * recorded; a probe's slot is freed for the next probe.
+     *
+     * @throws IllegalStateException if the call was not permitted
+     */
+    public void release() {
+      breaker.released(permitted());
+    }
+
+    private int permitted() {
+      if (code == NOT_PERMITTED) {
+        throw new IllegalStateException("permit: refused (expected: the permit of a call the breaker permitted)");
+      }
+      return code;
+    }
+
+    /**
+     * Permits are equal when the same breaker handed them out in the same state period (HALF_OPEN probes of one
+     * period are equal to each other), so they can key per-period bookkeeping.
+     */
+    @Override
+    public boolean equals(@Nullable Object other) {
+      return other instanceof Permit that && that.breaker == breaker && that.code == code;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(breaker) * 31 + code;
+    }
+
+    @Override
+    public String toString() {
+      return !isPermitted() ? "Permit[refused]" : isProbe() ? "Permit[probe]" : "Permit[permitted]";
+    }
   }
 
   /**

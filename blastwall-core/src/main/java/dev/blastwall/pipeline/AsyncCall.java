@@ -1,11 +1,11 @@
 package dev.blastwall.pipeline;
 
-import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.failure.FailureKind;
 import dev.blastwall.internal.Failures;
+import dev.blastwall.internal.IntPermitGate;
 import dev.blastwall.time.Cancellable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -83,7 +83,7 @@ final class AsyncCall<T extends @Nullable Object> extends CallRun
       return;
     }
     int granted = gates.tryThrottleAndBreaker(this);
-    if (granted == CircuitBreaker.NOT_PERMITTED) {
+    if (granted == IntPermitGate.NOT_PERMITTED) {
       completeWithTerminal();
       return;
     }

@@ -5,6 +5,7 @@ import dev.blastwall.bulkhead.SemaphoreBulkhead;
 import dev.blastwall.event.BlastwallEvent;
 import dev.blastwall.failure.BlastwallException;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.internal.IntPermitGate;
 import dev.blastwall.internal.Observers;
 import dev.blastwall.limit.AdaptiveThrottle;
 import dev.blastwall.ratelimit.RateLimiter;
@@ -52,7 +53,7 @@ final class AttemptGates {
 
   /**
    * The client-side throttle's and then the breaker's verdict: a breaker permit, {@link #NO_PERMIT} without a
-   * breaker, or {@link CircuitBreaker#NOT_PERMITTED} with a rejection set in {@code run}.
+   * breaker, or {@link IntPermitGate#NOT_PERMITTED} with a rejection set in {@code run}.
    */
   int tryThrottleAndBreaker(CallRun run) {
     if (throttle != null) {
@@ -62,14 +63,14 @@ final class AttemptGates {
       throttle.onRequest();
       if (!allowed) {
         run.terminal = rejected(run, throttle.rejection(), run.lastFailure);
-        return CircuitBreaker.NOT_PERMITTED;
+        return IntPermitGate.NOT_PERMITTED;
       }
     }
     if (breaker == null) {
       return NO_PERMIT;
     }
-    int permit = breaker.tryAcquirePermit();
-    if (permit == CircuitBreaker.NOT_PERMITTED) {
+    int permit = IntPermitGate.tryAcquire(breaker);
+    if (permit == IntPermitGate.NOT_PERMITTED) {
       run.terminal = rejected(run, breaker.rejection(pipeline.upstream, run.attempts,
           run.remainingNanos()), run.lastFailure);
     }
@@ -95,8 +96,8 @@ final class AttemptGates {
     }
     int permit = NO_PERMIT;
     if (breaker != null) {
-      permit = breaker.tryAcquirePermit();
-      if (permit == CircuitBreaker.NOT_PERMITTED) {
+      permit = IntPermitGate.tryAcquire(breaker);
+      if (permit == IntPermitGate.NOT_PERMITTED) {
         throw rejected(/* run= */ null, breaker.rejection(pipeline.upstream, 0, BlastwallException.NO_DEADLINE),
             null);
       }
@@ -223,15 +224,15 @@ final class AttemptGates {
       return;
     }
     if (callerCancelled) {
-      breaker.releasePermit(permit);
+      IntPermitGate.release(breaker, permit);
     } else if (failure == null && resultKind == null) {
-      breaker.onSuccess(permit, durationNanos);
+      IntPermitGate.onSuccess(breaker, permit, durationNanos);
     } else {
       FailureKind kind = failure != null ? pipeline.retry.classifier().classify(failure)
           : resultKind != null ? resultKind : FailureKind.UNKNOWN;
       // A deadline that ran out during the attempt means the upstream did not answer in time: for the
       // breaker that is a timeout, or a hanging upstream would never trip it.
-      breaker.onFailure(permit, durationNanos, kind == FailureKind.DEADLINE_EXCEEDED ? FailureKind.TIMEOUT : kind);
+      IntPermitGate.onFailure(breaker, permit, durationNanos, kind == FailureKind.DEADLINE_EXCEEDED ? FailureKind.TIMEOUT : kind);
     }
   }
 
@@ -243,7 +244,7 @@ final class AttemptGates {
 
   void releaseBreaker(int permit) {
     if (breaker != null && permit != NO_PERMIT) {
-      breaker.releasePermit(permit);
+      IntPermitGate.release(breaker, permit);
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.blastwall.pipeline;
 
-import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
 import dev.blastwall.context.Idempotency;
 import dev.blastwall.event.CallObserver;
 import dev.blastwall.failure.FailureKind;
+import dev.blastwall.internal.IntPermitGate;
 import dev.blastwall.time.Cancellable;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.concurrent.CancellationException;
@@ -172,7 +172,7 @@ final class BlockingCall<T extends @Nullable Object> extends CallRun {
       return true;
     }
     int granted = gates.tryThrottleAndBreaker(this);
-    if (granted == CircuitBreaker.NOT_PERMITTED) {
+    if (granted == IntPermitGate.NOT_PERMITTED) {
       return false;
     }
     long wait = gates.tryLimiter(this, granted, /* mayWait= */ true);

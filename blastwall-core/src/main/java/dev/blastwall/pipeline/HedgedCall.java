@@ -1,6 +1,5 @@
 package dev.blastwall.pipeline;
 
-import dev.blastwall.breaker.CircuitBreaker;
 import dev.blastwall.context.AttemptKind;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Cancellation;
@@ -11,6 +10,7 @@ import dev.blastwall.failure.FailureKind;
 import dev.blastwall.failure.RetriesExhaustedException;
 import dev.blastwall.hedge.HedgePolicy;
 import dev.blastwall.internal.Failures;
+import dev.blastwall.internal.IntPermitGate;
 import dev.blastwall.internal.Observers;
 import dev.blastwall.time.Cancellable;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
     // The original waits at the rate limiter and the bulkhead within their limits and the deadline, like any
     // call's attempt; only hedges never wait.
     int granted = gates.tryThrottleAndBreaker(this);
-    long wait = granted == CircuitBreaker.NOT_PERMITTED ? -1 : gates.tryLimiter(this, granted, /* mayWait= */ true);
+    long wait = granted == IntPermitGate.NOT_PERMITTED ? -1 : gates.tryLimiter(this, granted, /* mayWait= */ true);
     if (wait < 0) {
       refuseOriginal();
       return;
@@ -118,7 +118,7 @@ final class HedgedCall<T extends @Nullable Object> extends CallRun {
   private boolean launchHedge() {
     AttemptGates gates = pipeline.gates;
     int granted = gates.tryThrottleAndBreaker(this);
-    if (granted == CircuitBreaker.NOT_PERMITTED || gates.tryLimiter(this, granted, /* mayWait= */ false) < 0
+    if (granted == IntPermitGate.NOT_PERMITTED || gates.tryLimiter(this, granted, /* mayWait= */ false) < 0
         || !gates.tryBulkhead(this, granted)) {
       return false;
     }

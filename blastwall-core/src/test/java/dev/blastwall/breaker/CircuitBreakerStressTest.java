@@ -68,7 +68,7 @@ class CircuitBreakerStressTest {
         .halfOpenProbes(PROBES).halfOpenSuccessesToClose(10)
         .listener(event -> events.add((CircuitStateChanged) event)).build();
     // Probes in flight per half-open period (all probes of one period carry the same permit).
-    ConcurrentHashMap<Integer, AtomicInteger> probesInFlight = new ConcurrentHashMap<>();
+    ConcurrentHashMap<CircuitBreaker.Permit, AtomicInteger> probesInFlight = new ConcurrentHashMap<>();
     AtomicInteger mostProbesInFlight = new AtomicInteger();
     AtomicLong probesAdmitted = new AtomicLong();
     AtomicLong rejected = new AtomicLong();
@@ -89,13 +89,13 @@ class CircuitBreakerStressTest {
           }
           breaker.reset();
         }
-        int permit = breaker.tryAcquirePermit();
-        if (permit == CircuitBreaker.NOT_PERMITTED) {
+        CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+        if (!permit.isPermitted()) {
           rejected.incrementAndGet();
           continue;
         }
         AtomicInteger inFlight = null;
-        if (CircuitBreaker.isProbe(permit)) {
+        if (permit.isProbe()) {
           probesAdmitted.incrementAndGet();
           inFlight = probesInFlight.computeIfAbsent(permit, key -> new AtomicInteger());
           mostProbesInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
@@ -116,13 +116,13 @@ class CircuitBreakerStressTest {
           inFlight.decrementAndGet();
         }
         if (roll < failing) {
-          breaker.onFailure(permit, 1_000, FailureKind.UNAVAILABLE);
+          permit.onFailure(1_000, FailureKind.UNAVAILABLE);
         } else if (roll < failing + 5) {
-          breaker.onFailure(permit, 1_000, FailureKind.INVALID);
+          permit.onFailure(1_000, FailureKind.INVALID);
         } else if (roll < failing + 10) {
-          breaker.releasePermit(permit);
+          permit.release();
         } else {
-          breaker.onSuccess(permit, 1_000);
+          permit.onSuccess(1_000);
         }
       }
     });
@@ -158,10 +158,10 @@ class CircuitBreakerStressTest {
         .openDuration(Duration.ofMillis(1)).halfOpenProbes(PROBES)
         .halfOpenSuccessesToClose(CircuitBreaker.MAX_HALF_OPEN_PROBES).build();
     for (int i = 0; i < 10; i++) {
-      breaker.onFailure(breaker.tryAcquirePermit(), 1, FailureKind.UNAVAILABLE);
+      breaker.tryAcquirePermit().onFailure(1, FailureKind.UNAVAILABLE);
     }
     ticker.advanceNanos(1_000_000);
-    ConcurrentHashMap<Integer, AtomicInteger> probesInFlight = new ConcurrentHashMap<>();
+    ConcurrentHashMap<CircuitBreaker.Permit, AtomicInteger> probesInFlight = new ConcurrentHashMap<>();
     AtomicInteger mostProbesInFlight = new AtomicInteger();
     AtomicLong probesAdmitted = new AtomicLong();
 
@@ -170,14 +170,14 @@ class CircuitBreakerStressTest {
     runConcurrently(thread -> {
       SplittableRandom random = new SplittableRandom(0x9B0BEL + thread);
       for (int i = 0; i < OPERATIONS_PER_THREAD; i++) {
-        int permit = breaker.tryAcquirePermit();
-        if (permit == CircuitBreaker.NOT_PERMITTED) {
+        CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+        if (!permit.isPermitted()) {
           if (breaker.state() == State.OPEN) {
             ticker.advanceNanos(1_000_000);
           }
           continue;
         }
-        assertThat(CircuitBreaker.isProbe(permit)).isTrue();
+        assertThat(permit.isProbe()).isTrue();
         probesAdmitted.incrementAndGet();
         AtomicInteger inFlight = probesInFlight.computeIfAbsent(permit, key -> new AtomicInteger());
         mostProbesInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
@@ -187,13 +187,13 @@ class CircuitBreakerStressTest {
         inFlight.decrementAndGet();
         int roll = random.nextInt(1_000);
         if (roll == 0) {
-          breaker.onFailure(permit, 1, FailureKind.TIMEOUT);
+          permit.onFailure(1, FailureKind.TIMEOUT);
         } else if (roll < 10) {
-          breaker.onSuccess(permit, 1);
+          permit.onSuccess(1);
         } else if (roll < 500) {
-          breaker.onFailure(permit, 1, FailureKind.CANCELLED);
+          permit.onFailure(1, FailureKind.CANCELLED);
         } else {
-          breaker.releasePermit(permit);
+          permit.release();
         }
       }
     });
@@ -215,11 +215,11 @@ class CircuitBreakerStressTest {
     runConcurrently(thread -> {
       for (int i = 0; i < 5_000; i++) {
         for (CircuitBreaker breaker : List.of(counted, timed)) {
-          int permit = breaker.tryAcquirePermit();
+          CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
           switch (i % 4) {
-            case 0 -> breaker.onFailure(permit, 1, FailureKind.OVERLOADED);
-            case 1 -> breaker.onSuccess(permit, Duration.ofMinutes(2).toNanos());
-            default -> breaker.onSuccess(permit, 1);
+            case 0 -> permit.onFailure(1, FailureKind.OVERLOADED);
+            case 1 -> permit.onSuccess(Duration.ofMinutes(2).toNanos());
+            default -> permit.onSuccess(1);
           }
         }
         if (thread == 0 && i % 500 == 0) {

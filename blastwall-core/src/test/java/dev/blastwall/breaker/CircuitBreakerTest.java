@@ -1,6 +1,5 @@
 package dev.blastwall.breaker;
 
-import static dev.blastwall.breaker.CircuitBreaker.NOT_PERMITTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
@@ -37,18 +36,18 @@ class CircuitBreakerTest {
     return builder().countWindow(20).minimumCalls(10).build();
   }
 
-  private static int permit(CircuitBreaker breaker) {
-    int permit = breaker.tryAcquirePermit();
-    assertThat(permit).as("permit in %s", breaker.state()).isNotEqualTo(NOT_PERMITTED);
+  private static CircuitBreaker.Permit permit(CircuitBreaker breaker) {
+    CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+    assertThat(permit.isPermitted()).as("permit in %s", breaker.state()).isTrue();
     return permit;
   }
 
   private static void succeed(CircuitBreaker breaker) {
-    breaker.onSuccess(permit(breaker), 5 * MS);
+    permit(breaker).onSuccess(5 * MS);
   }
 
   private static void fail(CircuitBreaker breaker) {
-    breaker.onFailure(permit(breaker), 5 * MS, FailureKind.UNAVAILABLE);
+    permit(breaker).onFailure(5 * MS, FailureKind.UNAVAILABLE);
   }
 
   private static void repeat(int times, Runnable action) {
@@ -73,10 +72,9 @@ class CircuitBreakerTest {
     assertThat(breaker.name()).isEqualTo("payments");
     assertThat(breaker.state()).isEqualTo(State.CLOSED);
     assertThat(breaker).hasToString("CircuitBreaker[payments, CLOSED]");
-    int permit = breaker.tryAcquirePermit();
-    assertThat(permit).isPositive();
-    assertThat(CircuitBreaker.isProbe(permit)).isFalse();
-    assertThat(CircuitBreaker.isProbe(NOT_PERMITTED)).isFalse();
+    CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+    assertThat(permit.isPermitted()).isTrue();
+    assertThat(permit.isProbe()).isFalse();
     assertThat(breaker.snapshot()).isEqualTo(new Snapshot(State.CLOSED, 0, 0, 0, 0, 0, 0, 0, -1, 0));
   }
 
@@ -158,10 +156,10 @@ class CircuitBreakerTest {
     CircuitBreaker breaker = builder().countWindow(10).minimumCalls(5).slowCallDuration(Duration.ofSeconds(1))
         .slowCallRateThreshold(60).build();
 
-    repeat(2, () -> breaker.onSuccess(permit(breaker), SECOND)); // exactly the limit: not slow
-    repeat(2, () -> breaker.onSuccess(permit(breaker), SECOND + 1));
+    repeat(2, () -> permit(breaker).onSuccess(SECOND)); // exactly the limit: not slow
+    repeat(2, () -> permit(breaker).onSuccess(SECOND + 1));
     assertThat(breaker.snapshot().slowCalls()).isEqualTo(2);
-    breaker.onSuccess(permit(breaker), 3 * SECOND);
+    permit(breaker).onSuccess(3 * SECOND);
 
     // 3 slow of 5: 60%.
     assertThat(breaker.state()).isEqualTo(State.OPEN);
@@ -176,7 +174,7 @@ class CircuitBreakerTest {
   void slowCallsAreCountedButDoNotTripUnlessAThresholdIsSet() {
     CircuitBreaker breaker = builder().countWindow(10).slowCallDuration(Duration.ofMillis(100)).build();
 
-    repeat(10, () -> breaker.onSuccess(permit(breaker), SECOND));
+    repeat(10, () -> permit(breaker).onSuccess(SECOND));
 
     assertThat(breaker.state()).isEqualTo(State.CLOSED);
     assertThat(breaker.snapshot().slowCallRate()).isEqualTo(100);
@@ -227,7 +225,7 @@ class CircuitBreakerTest {
     trip(breaker);
 
     ticker.advanceNanos(10 * SECOND - 1);
-    assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
     assertThat(breaker.snapshot().nanosUntilHalfOpen()).isEqualTo(1);
     CallNotPermittedException rejection = breaker.rejection("payments-api", 2, 250 * MS);
     assertThat(rejection.retryAfterNanos()).isEqualTo(1);
@@ -241,9 +239,9 @@ class CircuitBreakerTest {
     ticker.advanceNanos(1);
     assertThat(breaker.snapshot().nanosUntilHalfOpen()).isZero();
     assertThat(breaker.state()).isEqualTo(State.OPEN); // nothing moves until a call asks
-    int probe = breaker.tryAcquirePermit();
+    CircuitBreaker.Permit probe = breaker.tryAcquirePermit();
 
-    assertThat(CircuitBreaker.isProbe(probe)).isTrue();
+    assertThat(probe.isProbe()).isTrue();
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
     assertThat(breaker.snapshot()).isEqualTo(new Snapshot(State.HALF_OPEN, 100, 0, 10, 10, 0, 1, 0, -1, 1));
     assertThat(events).containsExactly(
@@ -257,23 +255,23 @@ class CircuitBreakerTest {
     trip(breaker);
     ticker.advanceNanos(10 * SECOND);
 
-    int first = permit(breaker);
-    int second = permit(breaker);
-    int third = permit(breaker);
+    CircuitBreaker.Permit first = permit(breaker);
+    CircuitBreaker.Permit second = permit(breaker);
+    CircuitBreaker.Permit third = permit(breaker);
 
-    assertThat(List.of(first, second, third)).allMatch(CircuitBreaker::isProbe);
+    assertThat(List.of(first, second, third)).allMatch(CircuitBreaker.Permit::isProbe);
     for (int i = 0; i < 5; i++) {
-      assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+      assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
     }
     assertThat(breaker.snapshot().probesInFlight()).isEqualTo(3);
     CallNotPermittedException rejection = breaker.rejection("payments", 1, BlastwallException.NO_DEADLINE);
     assertThat(rejection.retryAfterNanos()).isEqualTo(-1);
     assertThat(rejection).hasMessageContaining("circuit HALF_OPEN (3 of 3 probes in flight)");
 
-    breaker.onSuccess(first, MS);
+    first.onSuccess(MS);
     assertThat(breaker.snapshot().probesInFlight()).isEqualTo(2);
-    assertThat(CircuitBreaker.isProbe(permit(breaker))).isTrue();
-    assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+    assertThat(permit(breaker).isProbe()).isTrue();
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
   }
 
   @Test
@@ -282,17 +280,17 @@ class CircuitBreakerTest {
     trip(breaker);
     ticker.advanceNanos(10 * SECOND);
 
-    int first = permit(breaker);
-    int second = permit(breaker);
-    int third = permit(breaker);
-    breaker.onSuccess(first, MS);
+    CircuitBreaker.Permit first = permit(breaker);
+    CircuitBreaker.Permit second = permit(breaker);
+    CircuitBreaker.Permit third = permit(breaker);
+    first.onSuccess(MS);
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
-    breaker.onSuccess(second, MS);
+    second.onSuccess(MS);
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
     assertThat(breaker.snapshot()).extracting(Snapshot::probesInFlight, Snapshot::probeSuccesses)
         .containsExactly(1, 2);
     ticker.advanceNanos(MS);
-    breaker.onSuccess(third, MS);
+    third.onSuccess(MS);
 
     assertThat(breaker.state()).isEqualTo(State.CLOSED);
     assertThat(breaker.snapshot()).isEqualTo(new Snapshot(State.CLOSED, 0, 0, 0, 0, 0, 0, 0, -1, 0));
@@ -324,9 +322,9 @@ class CircuitBreakerTest {
     ticker.advanceNanos(10 * SECOND);
 
     for (int i = 1; i < 4; i++) {
-      int probe = permit(breaker);
-      assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
-      breaker.onSuccess(probe, MS);
+      CircuitBreaker.Permit probe = permit(breaker);
+      assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
+      probe.onSuccess(MS);
       assertThat(breaker.snapshot().probeSuccesses()).isEqualTo(i);
     }
     succeed(breaker);
@@ -349,7 +347,7 @@ class CircuitBreakerTest {
       assertThat(breaker.snapshot()).extracting(Snapshot::state, Snapshot::nanosUntilHalfOpen,
           Snapshot::consecutiveTrips).containsExactly(State.OPEN, expectedOpen[trip], trip + 2);
       ticker.advanceNanos(expectedOpen[trip] - 1);
-      assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+      assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
       waited = 1;
     }
     ticker.advanceNanos(1);
@@ -379,10 +377,10 @@ class CircuitBreakerTest {
 
     for (FailureKind kind : List.of(FailureKind.INVALID, FailureKind.CANCELLED, FailureKind.DEADLINE_EXCEEDED,
         FailureKind.UNKNOWN)) {
-      repeat(50, () -> breaker.onFailure(permit(breaker), MS, kind));
+      repeat(50, () -> permit(breaker).onFailure(MS, kind));
     }
-    repeat(50, () -> breaker.onFailure(permit(breaker), MS, new IllegalArgumentException("bad request")));
-    repeat(50, () -> breaker.onFailure(permit(breaker), MS, new CancellationException()));
+    repeat(50, () -> permit(breaker).onFailure(MS, new IllegalArgumentException("bad request")));
+    repeat(50, () -> permit(breaker).onFailure(MS, new CancellationException()));
 
     assertThat(breaker.state()).isEqualTo(State.CLOSED);
     assertThat(breaker.snapshot().calls()).isZero();
@@ -392,12 +390,12 @@ class CircuitBreakerTest {
   @Test
   void classifiesThrowablesWithTheConfiguredClassifier() {
     CircuitBreaker defaults = small();
-    repeat(10, () -> defaults.onFailure(permit(defaults), MS, new ConnectException("refused")));
+    repeat(10, () -> permit(defaults).onFailure(MS, new ConnectException("refused")));
     assertThat(defaults.state()).isEqualTo(State.OPEN);
 
     CircuitBreaker custom = CircuitBreaker.builder("payments").ticker(ticker).countWindow(10)
         .classifier(failure -> FailureKind.OVERLOADED).build();
-    repeat(10, () -> custom.onFailure(permit(custom), MS, new IllegalArgumentException("429")));
+    repeat(10, () -> permit(custom).onFailure(MS, new IllegalArgumentException("429")));
     assertThat(custom.state()).isEqualTo(State.OPEN);
   }
 
@@ -407,12 +405,12 @@ class CircuitBreakerTest {
     trip(breaker);
     ticker.advanceNanos(10 * SECOND);
 
-    breaker.onFailure(permit(breaker), MS, FailureKind.INVALID);
+    permit(breaker).onFailure(MS, FailureKind.INVALID);
 
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
     assertThat(breaker.snapshot()).extracting(Snapshot::probesInFlight, Snapshot::probeSuccesses)
         .containsExactly(0, 0);
-    assertThat(breaker.tryAcquirePermit()).isNotEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isTrue();
   }
 
   @Test
@@ -420,21 +418,21 @@ class CircuitBreakerTest {
     CircuitBreaker breaker = builder().countWindow(10).minimumCalls(10).halfOpenProbes(1).build();
     trip(breaker);
     ticker.advanceNanos(10 * SECOND);
-    int probe = permit(breaker);
-    assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+    CircuitBreaker.Permit probe = permit(breaker);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
 
-    breaker.releasePermit(probe);
+    probe.release();
 
     assertThat(breaker.snapshot()).extracting(Snapshot::state, Snapshot::probesInFlight, Snapshot::probeSuccesses)
         .containsExactly(State.HALF_OPEN, 0, 0);
-    assertThat(breaker.tryAcquirePermit()).isNotEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isTrue();
   }
 
   @Test
   void releasingAClosedPermitRecordsNothing() {
     CircuitBreaker breaker = small();
 
-    repeat(20, () -> breaker.releasePermit(permit(breaker)));
+    repeat(20, () -> permit(breaker).release());
 
     assertThat(breaker.snapshot().calls()).isZero();
   }
@@ -442,38 +440,38 @@ class CircuitBreakerTest {
   @Test
   void outcomesOfCallsAdmittedBeforeTheCircuitMovedOnAreIgnored() {
     CircuitBreaker breaker = builder().countWindow(10).minimumCalls(10).halfOpenProbes(1).build();
-    int admittedWhileClosed = permit(breaker);
+    CircuitBreaker.Permit admittedWhileClosed = permit(breaker);
     trip(breaker);
     ticker.advanceNanos(10 * SECOND);
-    int probe = permit(breaker);
+    CircuitBreaker.Permit probe = permit(breaker);
 
     // A slow call from before the trip finishes now: it neither frees the probe's slot nor counts as a probe.
-    breaker.onSuccess(admittedWhileClosed, 20 * SECOND);
-    breaker.releasePermit(admittedWhileClosed);
-    breaker.onFailure(admittedWhileClosed, 20 * SECOND, FailureKind.UNAVAILABLE);
+    admittedWhileClosed.onSuccess(20 * SECOND);
+    admittedWhileClosed.release();
+    admittedWhileClosed.onFailure(20 * SECOND, FailureKind.UNAVAILABLE);
     assertThat(breaker.snapshot()).extracting(Snapshot::state, Snapshot::probesInFlight, Snapshot::probeSuccesses)
         .containsExactly(State.HALF_OPEN, 1, 0);
-    assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
 
     // A probe of an earlier half-open period is not one of this period's probes either.
-    breaker.onFailure(probe, MS, FailureKind.TIMEOUT);
+    probe.onFailure(MS, FailureKind.TIMEOUT);
     ticker.advanceNanos(10 * SECOND);
-    int nextProbe = permit(breaker);
-    breaker.onSuccess(probe, MS);
+    CircuitBreaker.Permit nextProbe = permit(breaker);
+    probe.onSuccess(MS);
     assertThat(breaker.snapshot()).extracting(Snapshot::probesInFlight, Snapshot::probeSuccesses)
         .containsExactly(1, 0);
 
-    breaker.onSuccess(nextProbe, MS);
+    nextProbe.onSuccess(MS);
     assertThat(breaker.snapshot().probeSuccesses()).isEqualTo(1);
   }
 
   @Test
   void aResetForgetsCallsAdmittedBeforeIt() {
     CircuitBreaker breaker = small();
-    int before = permit(breaker);
+    CircuitBreaker.Permit before = permit(breaker);
 
     breaker.reset();
-    breaker.onFailure(before, MS, FailureKind.UNAVAILABLE);
+    before.onFailure(MS, FailureKind.UNAVAILABLE);
 
     assertThat(breaker.snapshot().calls()).isZero();
     assertThat(events).isEmpty(); // a closed circuit stayed closed
@@ -486,9 +484,9 @@ class CircuitBreakerTest {
     breaker.forceOpen();
     breaker.forceOpen();
 
-    assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
     ticker.advanceNanos(1_000 * SECOND);
-    assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
     CallNotPermittedException rejection = breaker.rejection("payments", 1, BlastwallException.NO_DEADLINE);
     assertThat(rejection).hasMessageContaining("circuit FORCED_OPEN (forceOpen())");
     assertThat(rejection.retryAfterNanos()).isEqualTo(-1);
@@ -552,7 +550,7 @@ class CircuitBreakerTest {
     CircuitBreaker breaker = builder().countWindow(20).slowCallDuration(Duration.ofMillis(100)).build();
 
     repeat(3, () -> fail(breaker));
-    repeat(2, () -> breaker.onSuccess(permit(breaker), 101 * MS));
+    repeat(2, () -> permit(breaker).onSuccess(101 * MS));
     repeat(3, () -> succeed(breaker));
 
     assertThat(breaker.snapshot()).isEqualTo(new Snapshot(State.CLOSED, 37.5, 25, 8, 3, 2, 0, 0, -1, 0));
@@ -633,9 +631,9 @@ class CircuitBreakerTest {
     assertThat(breaker.state()).isEqualTo(State.OPEN);
 
     wrapping.advanceNanos(10 * SECOND - 1);
-    assertThat(breaker.tryAcquirePermit()).isEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).isFalse();
     wrapping.advanceNanos(1);
-    assertThat(CircuitBreaker.isProbe(breaker.tryAcquirePermit())).isTrue();
+    assertThat(breaker.tryAcquirePermit().isProbe()).isTrue();
   }
 
   @Test
@@ -650,7 +648,7 @@ class CircuitBreakerTest {
     trip(breaker);
     subscription.close();
     ticker.advance(Duration.ofSeconds(10));
-    assertThat(breaker.tryAcquirePermit()).as("the first probe").isNotEqualTo(NOT_PERMITTED);
+    assertThat(breaker.tryAcquirePermit().isPermitted()).as("the first probe").isTrue();
 
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
     assertThat(added).as("the changes made while nobody listened held none back").containsExactly(

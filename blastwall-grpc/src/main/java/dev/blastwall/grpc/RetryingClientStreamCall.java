@@ -85,10 +85,10 @@ final class RetryingClientStreamCall<ReqT, RespT> extends CommittingCall<ReqT, R
         winner.call.sendMessage(message);
         return;
       }
-      if (isSettled()) {
-        return;
-      }
-      if (!overflowed) {
+      // Settled but not committed yet: an attempt won the commit's compare-and-set and its committing() waits for
+      // this lock, or the call was closed. The message goes to the live attempts unbuffered: the winner is one of
+      // them (returning here dropped it), and after a close they are about to be cancelled.
+      if (!overflowed && !isSettled()) {
         buffer.add(message);
         bufferedBytes += message instanceof MessageLite proto ? proto.getSerializedSize() : 0;
         if (buffer.size() > MAX_BUFFERED_MESSAGES || bufferedBytes > MAX_BUFFERED_BYTES) {
