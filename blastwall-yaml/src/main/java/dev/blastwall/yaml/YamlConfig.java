@@ -6,7 +6,11 @@ import dev.blastwall.config.ConfigNode;
 import dev.blastwall.config.ConfigReader;
 import dev.blastwall.internal.Untrusted;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,21 +53,31 @@ public final class YamlConfig {
   /**
    * The configuration in the file at {@code file}, read as UTF-8; errors start with the file's name and line.
    *
-   * @throws ConfigException if the file does not read as a configuration
+   * @throws ConfigException if the file is not UTF-8 or does not read as a configuration
    * @throws IOException if the file cannot be read
    */
   public static BlastwallConfig load(Path file) throws IOException {
     Path name = file.getFileName();
     String source = name == null ? file.toString() : name.toString();
-    StringBuilder text = new StringBuilder();
-    char[] buffer = new char[8192];
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      // Read no further than one past the limit: a huge file is refused without being read whole.
-      int read;
-      while (text.length() <= MAX_CHARACTERS && (read = reader.read(buffer)) >= 0) {
-        text.append(buffer, 0, read);
-      }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      // Read no further than the most bytes MAX_CHARACTERS can take in UTF-8, and one more: a huge file is refused
+      // without being read whole.
+      bytes = in.readNBytes(MAX_CHARACTERS * 4 + 1);
     }
+    CharBuffer text = CharBuffer.allocate(Math.min(bytes.length, MAX_CHARACTERS + 1));
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CoderResult result = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(in, text, true);
+    if (result.isError()) {
+      int line = 1;
+      for (int i = 0; i < in.position(); i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      throw new ConfigException("encoding", "not UTF-8", "a YAML file in UTF-8").at(source + ":" + line);
+    }
+    text.flip();
     return read(text.toString(), source);
   }
 
@@ -95,8 +109,9 @@ public final class YamlConfig {
 
   private static Parsed parseWithLines(String yaml, String source) {
     if (yaml.length() > MAX_CHARACTERS) {
+      // Named at the line where the limit is passed, like every other refusal.
       throw new ConfigException("size", "more than " + MAX_CHARACTERS + " characters",
-          "at most " + MAX_CHARACTERS + " characters, 1 MiB").at(source);
+          "at most " + MAX_CHARACTERS + " characters, 1 MiB").at(source + ":" + lineAt(yaml, MAX_CHARACTERS));
     }
     LoadSettings settings = LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false).build();
     TreeBuilder builder = new TreeBuilder(
@@ -111,6 +126,17 @@ public final class YamlConfig {
       throw new ConfigException("document", Untrusted.escape(String.valueOf(e.getMessage()).strip()), "valid YAML")
           .at(source + ":" + builder.line());
     }
+  }
+
+  /** The line (from 1) of the character at {@code index}. */
+  private static int lineAt(String text, int index) {
+    int line = 1;
+    for (int i = 0; i < index; i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return line;
   }
 
   /** The line of the value at {@code path}, or of the closest enclosing value written. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.blastwall.config.ConfigException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,7 @@ class YamlConfigErrorsTest {
     assertRefused("upstreams: " + "x".repeat(YamlConfig.MAX_SCALAR + 1) + "\n",
         "blastwall.yaml:1: upstreams: 4097 characters (expected: at most 4096 characters in a key or value)");
     assertRefused("#".repeat(YamlConfig.MAX_CHARACTERS + 1),
-        "blastwall.yaml: size: more than 1048576 characters (expected: at most 1048576 characters, 1 MiB)");
+        "blastwall.yaml:1: size: more than 1048576 characters (expected: at most 1048576 characters, 1 MiB)");
   }
 
   @Test
@@ -109,7 +110,11 @@ class YamlConfigErrorsTest {
     Path file = dir.resolve("big.yaml");
     Files.writeString(file, "#".repeat(3 * YamlConfig.MAX_CHARACTERS));
     assertThatThrownBy(() -> YamlConfig.load(file)).isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("big.yaml: size: more than 1048576 characters");
+        .hasMessageStartingWith("big.yaml:1: size: more than 1048576 characters");
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, "upstreams:\n  inventory:\n    # caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> YamlConfig.load(latin1)).isInstanceOf(ConfigException.class)
+        .hasMessage("latin1.yaml:3: encoding: not UTF-8 (expected: a YAML file in UTF-8)");
     Path small = dir.resolve("small.yaml");
     Files.writeString(small, "upstreams:\n  inventory: {timeout: 1s}\n");
     assertThat(YamlConfig.load(small).upstreams()).containsOnlyKeys("inventory");
