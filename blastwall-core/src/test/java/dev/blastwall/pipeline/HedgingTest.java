@@ -212,11 +212,14 @@ class HedgingTest {
     Pipeline search = Pipeline.builder("search").hedge(HedgePolicy.afterDelay(Duration.ofMillis(20)))
         .hedgeBudget(RetryBudget.unlimited()).build();
     CountDownLatch loserInterrupted = new CountDownLatch(1);
+    CountDownLatch neverOpened = new CountDownLatch(1);
 
     String answer = search.call(Idempotency.IDEMPOTENT, () -> {
       if (CallContext.current().attempt() == 1) {
         try {
-          Thread.sleep(10_000); // the slow original: must be interrupted when the hedge wins
+          // The slow original: a latch nobody opens, so only the hedge's win (an interrupt) ends this wait.
+          boolean opened = neverOpened.await(10, TimeUnit.SECONDS);
+          throw new AssertionError("the slow original was not interrupted (latch opened: " + opened + ")");
         } catch (InterruptedException e) {
           loserInterrupted.countDown();
           throw e;

@@ -396,11 +396,11 @@ public final class ConsumerRunner<K, V> implements AutoCloseable {
     if (state != CircuitBreaker.State.OPEN) {
       return true;
     }
-    int permit = breaker.tryAcquirePermit();
-    if (permit == CircuitBreaker.NOT_PERMITTED) {
+    CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+    if (!permit.isPermitted()) {
       return false;
     }
-    breaker.releasePermit(permit);
+    permit.release();
     return true;
   }
 

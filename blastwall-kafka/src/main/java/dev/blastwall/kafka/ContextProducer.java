@@ -107,10 +107,10 @@ public final class ContextProducer<K, V> implements AutoCloseable {
     }
     // Before the permit: a record sent before has read-only headers, and that failure must not hold a permit.
     headers.write(context, RecordContext.messageIdFor(context), record.headers());
-    int permit = CircuitBreaker.NOT_PERMITTED;
+    CircuitBreaker.@Nullable Permit permit = null;
     if (breaker != null) {
       permit = breaker.tryAcquirePermit();
-      if (permit == CircuitBreaker.NOT_PERMITTED) {
+      if (!permit.isPermitted()) {
         throw breaker.rejection(name, 0, bound.remainingNanos());
       }
     }
@@ -120,8 +120,8 @@ public final class ContextProducer<K, V> implements AutoCloseable {
       senders.execute(() -> send(record, acknowledged));
     } catch (RuntimeException e) {
       // Closed: no send was made, so the breaker learns nothing from it.
-      if (breaker != null) {
-        breaker.releasePermit(permit);
+      if (permit != null) {
+        permit.release();
       }
       throw e;
     }
@@ -144,7 +144,7 @@ public final class ContextProducer<K, V> implements AutoCloseable {
   }
 
   private RecordMetadata await(ProducerRecord<K, V> record, CompletableFuture<RecordMetadata> acknowledged,
-      Deadline bound, int permit, long start) {
+      Deadline bound, CircuitBreaker.@Nullable Permit permit, long start) {
     try {
       RecordMetadata metadata = acknowledged.get(Math.max(0, bound.remainingNanos()), TimeUnit.NANOSECONDS);
       succeeded(permit, start);
@@ -168,22 +168,22 @@ public final class ContextProducer<K, V> implements AutoCloseable {
       throw new KafkaSendException(name + ": send to " + record.topic() + " failed: " + cause, cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (breaker != null) {
-        breaker.releasePermit(permit);
+      if (permit != null) {
+        permit.release();
       }
       throw new KafkaSendException(name + ": interrupted while waiting for the broker", e);
     }
   }
 
-  private void succeeded(int permit, long start) {
-    if (breaker != null) {
-      breaker.onSuccess(permit, ticker.nanos() - start);
+  private void succeeded(CircuitBreaker.@Nullable Permit permit, long start) {
+    if (permit != null) {
+      permit.onSuccess(ticker.nanos() - start);
     }
   }
 
-  private void failed(int permit, long start, FailureKind kind) {
-    if (breaker != null) {
-      breaker.onFailure(permit, ticker.nanos() - start, kind);
+  private void failed(CircuitBreaker.@Nullable Permit permit, long start, FailureKind kind) {
+    if (permit != null) {
+      permit.onFailure(ticker.nanos() - start, kind);
     }
   }
 

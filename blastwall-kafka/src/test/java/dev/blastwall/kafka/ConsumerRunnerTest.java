@@ -146,16 +146,16 @@ class ConsumerRunnerTest {
     CircuitBreaker downstream = CircuitBreaker.builder("downstream").minimumCalls(1).countWindow(1)
         .openDuration(Duration.ofMinutes(1)).halfOpenProbes(1).halfOpenSuccessesToClose(1).ticker(breakerTime)
         .build();
-    downstream.onFailure(downstream.tryAcquirePermit(), 0, FailureKind.UNAVAILABLE);
+    downstream.tryAcquirePermit().onFailure(0, FailureKind.UNAVAILABLE);
     assertThat(downstream.state()).isEqualTo(CircuitBreaker.State.OPEN);
     List<String> handled = new CopyOnWriteArrayList<>();
     ConsumerRunner<String, String> runner = runner(RealKafka.uniqueName("group"), topic, (record, context) -> {
-      int permit = downstream.tryAcquirePermit();
-      if (permit == CircuitBreaker.NOT_PERMITTED) {
+      CircuitBreaker.Permit permit = downstream.tryAcquirePermit();
+      if (!permit.isPermitted()) {
         throw downstream.rejection("downstream", 1, 0);
       }
       handled.add(record.value());
-      downstream.onSuccess(permit, 0);
+      permit.onSuccess(0);
     }).breaker(downstream).start();
     try {
       send(topic, List.of("a", "b", "c", "d"));

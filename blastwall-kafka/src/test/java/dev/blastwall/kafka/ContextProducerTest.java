@@ -123,7 +123,7 @@ class ContextProducerTest {
     FakeTicker breakerTime = new FakeTicker();
     CircuitBreaker breaker = CircuitBreaker.builder("broker").minimumCalls(1).countWindow(1)
         .openDuration(Duration.ofMinutes(1)).halfOpenProbes(1).ticker(breakerTime).build();
-    breaker.onFailure(breaker.tryAcquirePermit(), 0, FailureKind.UNAVAILABLE);
+    breaker.tryAcquirePermit().onFailure(0, FailureKind.UNAVAILABLE);
     breakerTime.advance(Duration.ofMinutes(1));
     try (ContextProducer<String, String> producer = ContextProducer.builder("resend",
         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + RealKafka.freePort()),

@@ -79,8 +79,9 @@ public final class BlastwallInterceptor implements Interceptor {
     this.transport = builder.transport.newBuilder().retryOnConnectionFailure(false).build();
     this.pipeline = builder.pipeline;
     this.keyed = builder.keyed;
-    this.ticker = builder.ticker;
-    this.wallClock = builder.wallClock;
+    // One environment: deadlines and Retry-After dates are read on the pipeline's clocks.
+    this.ticker = builder.pipeline.environment().ticker();
+    this.wallClock = builder.pipeline.environment().wallClock();
     this.slack = builder.slack;
   }
 
@@ -174,8 +175,6 @@ public final class BlastwallInterceptor implements Interceptor {
     private final OkHttpClient transport;
     private final Pipeline pipeline;
     private Predicate<Request> keyed = request -> false;
-    private Ticker ticker = Ticker.system();
-    private InstantSource wallClock = InstantSource.system();
     private DeadlineSlack slack = DeadlineSlack.DEFAULT;
 
     private Builder(OkHttpClient transport, Pipeline pipeline) {
@@ -196,18 +195,6 @@ public final class BlastwallInterceptor implements Interceptor {
      */
     public Builder keyed(Predicate<Request> declaredKeyed) {
       this.keyed = Objects.requireNonNull(declaredKeyed, "keyed");
-      return this;
-    }
-
-    /** The clock for deadlines (the pipeline's, normally). */
-    public Builder ticker(Ticker newTicker) {
-      this.ticker = Objects.requireNonNull(newTicker, "ticker");
-      return this;
-    }
-
-    /** The wall clock a {@code Retry-After} date is read against. */
-    public Builder wallClock(InstantSource newWallClock) {
-      this.wallClock = Objects.requireNonNull(newWallClock, "wallClock");
       return this;
     }
 

@@ -188,7 +188,7 @@ class BlastwallInterceptorTest {
     FakeTicker ticker = new FakeTicker();
     TestServer server = server(exchange -> TestServer.reply(exchange, 200, ""));
     OkHttpClient client = http.newBuilder().addInterceptor(
-        BlastwallInterceptor.builder(http, Pipeline.builder("orders").ticker(ticker).build()).ticker(ticker).build())
+        BlastwallInterceptor.builder(http, Pipeline.builder("orders").ticker(ticker).build()).build())
         .build();
     CallContext.ROOT.withDeadline(Deadline.after(Duration.ofSeconds(2), ticker)).call(() -> {
       client.newCall(get(server.url("/a"))).execute().close();
@@ -205,7 +205,7 @@ class BlastwallInterceptorTest {
     FakeTicker ticker = new FakeTicker();
     TestServer server = server(exchange -> TestServer.reply(exchange, 200, "async"));
     OkHttpClient client = http.newBuilder().addInterceptor(
-        BlastwallInterceptor.builder(http, Pipeline.builder("orders").ticker(ticker).build()).ticker(ticker).build())
+        BlastwallInterceptor.builder(http, Pipeline.builder("orders").ticker(ticker).build()).build())
         .build();
     CallContext context = CallContext.ROOT.withDeadline(Deadline.after(Duration.ofSeconds(1), ticker));
     Request request = new Request.Builder().url(server.url("/a")).tag(CallContext.class, context).build();

@@ -52,7 +52,7 @@ final class HttpReplicaServer implements ReplicaServer {
     // First in the list runs first: arrivals are counted before anything can refuse them.
     context.getFilters().add(new ArrivalFilter());
     if (service.mode == Mode.BLASTWALL) {
-      HttpServerGuard.Builder guard = HttpServerGuard.builder().ticker(service.clock.ticker);
+      HttpServerGuard.Builder guard = HttpServerGuard.builder().environment(service.clock.environment);
       if (service.plan.blastwall().shedByCriticality()) {
         guard.admission(CriticalityAdmission.forService(name, service.spec));
       }
