@@ -1,7 +1,7 @@
 package dev.blastwall.http.client;
 
 import dev.blastwall.balance.OutlierDetector;
-import dev.blastwall.balance.PowerOfTwoChoicesSelector;
+import dev.blastwall.balance.PeakEwmaSelector;
 import dev.blastwall.balance.Selector;
 import dev.blastwall.context.CallContext;
 import dev.blastwall.context.Idempotency;
@@ -49,8 +49,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Endpoints</h2>
  *
- * With {@link Builder#endpoints}, each attempt goes to an endpoint a core {@link Selector} picks (power of two
- * choices by default), and the request's scheme and authority are replaced by the endpoint's. Endpoints that fail
+ * With {@link Builder#endpoints}, each attempt goes to an endpoint a core {@link Selector} picks (by default power
+ * of two choices on peak-EWMA cost, latency times calls in flight, so a slow endpoint is avoided, not just a busy
+ * one), and the request's scheme and authority are replaced by the endpoint's. Endpoints that fail
  * are ejected by core's {@link OutlierDetector}; one that refuses a connection at once.
  *
  * <p>Thread-safe; blocking {@link #send} parks (virtual threads are not pinned).
@@ -77,7 +78,7 @@ public final class BlastwallHttpClient {
     List<URI> endpoints = builder.endpoints;
     this.balancer = endpoints == null ? null
         : EndpointBalancer.of(endpoints, builder.selector != null ? builder.selector
-            : new PowerOfTwoChoicesSelector(environment.random()), builder.outlierDetection, ticker);
+            : new PeakEwmaSelector(ticker, environment.random()), builder.outlierDetection, ticker);
   }
 
   /** A builder for a client that sends with {@code http} through {@code pipeline}. */
@@ -162,7 +163,7 @@ public final class BlastwallHttpClient {
       return this;
     }
 
-    /** The selector that picks an endpoint per attempt; power of two choices by default. */
+    /** The selector that picks an endpoint per attempt; power of two choices on peak-EWMA cost by default. */
     public Builder selector(Selector newSelector) {
       this.selector = newSelector;
       return this;
